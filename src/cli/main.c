@@ -1,6 +1,213 @@
-/* main.c - placeholder until the CLI lands (replaced in this session). */
-int
-main(void)
+/*
+ * main.c - `secflow`: global options, then one verb dispatched from the
+ * table below (one file per verb: cmd_VERB.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/alloc.h"
+#include "engine/registry.h"
+
+struct verb {
+	const char *name;
+	int (*fn)(struct cli *c);
+	const char *summary;
+	const char *help;
+};
+
+static const struct verb verbs[] = {
+	{"migrate", cmd_migrate, "create or upgrade the database",
+	 "secflow migrate\n"
+	 "  Apply every pending numbered migration (also done on start) and\n"
+	 "  load the default holiday calendar into an empty database.\n"},
+	{"user", cmd_user, "users, roles and delegations",
+	 "secflow user add NAME [--email E] [--password-stdin]\n"
+	 "secflow user passwd NAME            (new password on stdin)\n"
+	 "secflow user grant NAME ROLE [--scope S]\n"
+	 "secflow user revoke NAME ROLE [--scope S]\n"
+	 "secflow user delegate NAME ROLE --to OTHER --until YYYY-MM-DD "
+	 "[--scope S]\n"
+	 "secflow user list [--json]\n"
+	 "secflow user show NAME [--json]\n"
+	 "secflow user roles [--json]        (the roles and what scopes them)\n"
+	 "secflow user token NAME [--json]   (a new API bearer token)\n"},
+	{"serve", cmd_serve, "run the HTTP server (JSON API and web UI)",
+	 "secflow serve [--listen ADDR:PORT] [--threads N] [--node-name N]\n"
+	 "              [--tick-interval SECONDS] [--max-body BYTES]\n"
+	 "  Default 127.0.0.1:8080.  Runs due jobs every tick interval\n"
+	 "  (default 30 s; 0 turns the timer off).  Stops on SIGTERM.\n"},
+	{"tick", cmd_tick, "run every job that is due now",
+	 "secflow tick [--json]\n"
+	 "  SLA checks, reminders, wait steps, then outbox delivery, all due\n"
+	 "  at \"now\" (SECFLOW_NOW when set).  A job runs once however often\n"
+	 "  tick runs.\n"},
+	{"audit", cmd_audit, "verify or list the audit trail",
+	 "secflow audit verify [--json]\n"
+	 "  Exit 0 when the hash chain holds; 1 and the first broken record.\n"
+	 "secflow audit list [--object OBJECT] [--json]\n"},
+	{"backup", cmd_backup, "copy the database while it is in use",
+	 "secflow backup FILE\n"},
+	{"calendar", cmd_calendar, "holidays and working days",
+	 "secflow calendar import FILE.ics\n"
+	 "secflow calendar list [--json]\n"
+	 "secflow calendar add-working-days DATE N   (the due date of an SLA)\n"},
+	{"process", cmd_process, "process definitions",
+	 "secflow process list [--json]\n"
+	 "secflow process show NAME [--dot] [--json]\n"
+	 "secflow process check [DIR]       (validate the definitions)\n"},
+	{"outbox", cmd_outbox, "queued and sent messages",
+	 "secflow outbox list [--json] [--state queued|sent|failed]\n"
+	 "secflow outbox deliver [--json]\n"},
+	{"demo", cmd_demo, "load demo users and objects",
+	 "secflow demo [--password-stdin]\n"
+	 "  Adds the demo users (password \"secflow-demo\" unless given) with\n"
+	 "  their roles, and sample objects in several phases.  Idempotent.\n"},
+};
+
+static void
+usage_all(FILE *f, const struct registry *reg)
 {
-	return 0;
+	fprintf(f, "usage: secflow [--db PATH|URL] [--json] [--as USER] "
+		   "[--processes DIR] VERB ...\n\nverbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f, "  help       this text; secflow VERB --help for a verb\n");
+	if (reg) {
+		fprintf(f, "\nobjects (one per process: start, list, show, "
+			   "step):\n");
+		for (size_t i = 0; i < registry_count(reg); i++) {
+			const struct procdef *d = registry_at(reg, i);
+			fprintf(f, "  %-10s %s\n", d->object, d->name);
+		}
+	}
+	fprintf(f,
+		"\nglobal options:\n"
+		"  --db PATH|URL   database (default ./secflow.db; $SECFLOW_DB)\n"
+		"  --json          print data as JSON\n"
+		"  --as USER       act as USER, with USER's roles; without it\n"
+		"                  the CLI acts as the local operator\n"
+		"  --processes DIR process definitions (default: built in)\n"
+		"  --spool DIR     where .eml files go (default ./spool)\n"
+		"environment: SECFLOW_NOW fixes \"now\" (tests); "
+		"SECFLOW_SMTP_URL sends mail by SMTP.\n");
+}
+
+static const char *
+env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c = {0};
+	const char *verb;
+	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
+	int rc;
+
+	for (int i = 1; i < argc; i++)
+		args[i - 1] = argv[i];
+	c.argc = argc - 1;
+	c.argv = args;
+	c.verb = "";
+	/* Global options may stand anywhere; the first positional word is
+	 * the verb. */
+	c.db = cli_opt(&c, "--db");
+	c.as = cli_opt(&c, "--as");
+	c.processes = cli_opt(&c, "--processes");
+	c.spool = cli_opt(&c, "--spool");
+	c.json = cli_flag(&c, "--json");
+	if (!c.db)
+		c.db = env_or("SECFLOW_DB", "secflow.db");
+	if (!c.as)
+		c.as = env_or("SECFLOW_USER", NULL);
+	if (!c.processes)
+		c.processes = env_or("SECFLOW_PROCESSES", NULL);
+	if (!c.spool)
+		c.spool = env_or("SECFLOW_SPOOL", "spool");
+	c.smtp_url = env_or("SECFLOW_SMTP_URL", NULL);
+
+	if (c.argc == 0 || strcmp(c.argv[0], "help") == 0 ||
+	    strcmp(c.argv[0], "--help") == 0 || strcmp(c.argv[0], "-h") == 0) {
+		if (c.argc > 1) {
+			for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]);
+			     i++)
+				if (strcmp(verbs[i].name, c.argv[1]) == 0) {
+					fputs(verbs[i].help, stdout);
+					free(args);
+					return 0;
+				}
+		}
+		{
+			struct registry *reg = NULL;
+			struct sf_error err;
+			registry_load(c.processes, &reg, &err);
+			usage_all(c.argc == 0 ? stderr : stdout, reg);
+			registry_free(reg);
+		}
+		free(args);
+		return c.argc == 0 ? 2 : 0;
+	}
+	verb = c.argv[0];
+	c.verb = verb;
+	c.argc--;
+	c.argv++;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(verbs[i].name, verb) != 0)
+			continue;
+		if (cli_flag(&c, "--help") || cli_flag(&c, "-h")) {
+			fputs(verbs[i].help, stdout);
+			free(args);
+			return 0;
+		}
+		rc = verbs[i].fn(&c);
+		cli_close(&c);
+		free(args);
+		return rc;
+	}
+	/* Not a fixed verb: an object of some process ("sample", "samples"). */
+	{
+		struct registry *reg = NULL;
+		struct sf_error err = {0};
+		const struct procdef *def = NULL;
+		char *plural = xasprintf("%ss", verb);
+
+		if (registry_load(c.processes, &reg, &err) == SF_OK) {
+			def = registry_by_object(reg, verb);
+			if (!def)
+				def = registry_by_object(reg, plural);
+		}
+		free(plural);
+		if (def) {
+			char *name = xstrdup(def->name);
+			registry_free(reg);
+			/* cmd_object reloads through cli_open */
+			{
+				struct registry *r2 = NULL;
+				registry_load(c.processes, &r2, &err);
+				def = registry_find(r2, name);
+				rc = cmd_object(&c, def);
+				registry_free(r2);
+			}
+			free(name);
+			cli_close(&c);
+			free(args);
+			return rc;
+		}
+		if (!reg && err.message[0]) {
+			fprintf(stderr, "secflow: %s\n", err.message);
+			free(args);
+			return 1;
+		}
+		registry_free(reg);
+	}
+	fprintf(stderr, "secflow: unknown verb \"%s\" (secflow help lists "
+			"them)\n",
+		verb);
+	free(args);
+	return 2;
 }

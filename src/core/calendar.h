@@ -45,4 +45,12 @@ enum sf_status calendar_parse_ics(const char *text, size_t len,
 				  const char *filename, calendar_holiday_fn fn,
 				  void *ctx, struct sf_error *err);
 
+/*
+ * Add the holidays of iCalendar TEXT (LEN bytes; FILENAME for errors) to
+ * CAL, all or nothing: on error CAL is unchanged.
+ */
+enum sf_status calendar_add_ics(struct calendar *cal, const char *text,
+				size_t len, const char *filename,
+				struct sf_error *err);
+
 #endif

@@ -1,0 +1,158 @@
+/*
+ * cmd_object.c - the generic verbs every process's objects get from the
+ * engine: `secflow OBJECT start|list|show|step`.  Modules with their own
+ * verbs (conventions, incidents, ...) add to these, never replace the
+ * engine underneath.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void
+print_view(json_t *v)
+{
+	json_t *a, *x;
+	size_t i;
+
+	printf("%s %lld  %s  state: %s\n",
+	       json_string_value(json_object_get(v, "object")),
+	       (long long)json_integer_value(json_object_get(v, "id")),
+	       json_string_value(json_object_get(v, "process")),
+	       json_string_value(json_object_get(v, "state")));
+	a = json_object_get(v, "active_steps");
+	json_array_foreach(a, i, x)
+	{
+		json_t *due = json_object_get(x, "due");
+		printf("  waiting: %-20s due %s%s\n",
+		       json_string_value(json_object_get(x, "step")),
+		       due ? json_string_value(due) : "-",
+		       json_is_true(json_object_get(x, "overdue"))
+			       ? "  OVERDUE"
+			       : "");
+	}
+	a = json_object_get(v, "history");
+	json_array_foreach(a, i, x)
+	{
+		json_t *u = json_object_get(x, "user");
+		printf("  %-9s %-20s %s %s\n",
+		       json_string_value(json_object_get(x, "state")),
+		       json_string_value(json_object_get(x, "step")),
+		       json_string_value(json_object_get(x, "completed")),
+		       u ? json_string_value(u) : "");
+	}
+}
+
+/* The title of a listed object, or "". */
+static const char *
+title_of(json_t *x)
+{
+	const char *t = json_string_value(
+		json_object_get(json_object_get(x, "data"), "title"));
+	return t ? t : "";
+}
+
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*s == '\0' || *end || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+int
+cmd_object(struct cli *c, const struct procdef *def)
+{
+	char usage[512];
+	struct sf_error err = {0};
+	const char *body_arg = cli_opt(c, "--body");
+	json_t *body = NULL, *view = NULL;
+	const char *sub;
+	int64_t id = 0;
+	enum sf_status r;
+
+	snprintf(usage, sizeof(usage),
+		 "secflow %s start --body JSON | list | show ID | step ID "
+		 "STEP [--body JSON]",
+		 c->verb);
+	if (cli_flag(c, "--help")) {
+		printf("usage: %s\n", usage);
+		return 0;
+	}
+	if (cli_no_unknown_options(c, usage))
+		return 2;
+	if (c->argc < 1)
+		return cli_usage(c, usage, "say what to do");
+	sub = c->argv[0];
+	if ((strcmp(sub, "show") == 0 || strcmp(sub, "step") == 0) &&
+	    (c->argc < 2 || parse_id(c->argv[1], &id)))
+		return cli_usage(c, usage, "give the id as a positive number");
+	r = cli_read_body(body_arg, &body, &err);
+	if (r)
+		return cli_fail(c, &err);
+	r = cli_open(c, &err);
+	if (r)
+		goto fail;
+	if (strcmp(sub, "start") == 0) {
+		r = engine_start(&c->eng, &c->who, def->name, body, &id, &err);
+		if (!r)
+			r = engine_view(&c->eng, NULL, def->object, id, &view,
+					&err);
+	} else if (strcmp(sub, "show") == 0) {
+		r = engine_view(&c->eng, &c->who, def->object, id, &view, &err);
+	} else if (strcmp(sub, "list") == 0) {
+		r = engine_list(&c->eng, &c->who, def->object, &view, &err);
+		if (!r && !c->json) {
+			json_t *x;
+			size_t i;
+			json_array_foreach(view, i, x)
+			{
+				char t[32];
+				clock_format(json_integer_value(json_object_get(
+						     x, "updated")),
+					     t);
+				printf("%lld %-8s %s %s\n",
+				       (long long)json_integer_value(
+					       json_object_get(x, "id")),
+				       json_string_value(
+					       json_object_get(x, "state")),
+				       t,
+				       title_of(x));
+			}
+			json_decref(view);
+			json_decref(body);
+			return 0;
+		}
+	} else if (strcmp(sub, "step") == 0) {
+		if (c->argc != 3) {
+			json_decref(body);
+			return cli_usage(c, usage, "give the id and the step");
+		}
+		r = engine_perform(&c->eng, &c->who, def->object, id,
+				   c->argv[2], body, &err);
+		if (!r)
+			r = engine_view(&c->eng, NULL, def->object, id, &view,
+					&err);
+	} else {
+		json_decref(body);
+		return cli_usage(c, usage, "unknown command %s", sub);
+	}
+	json_decref(body);
+	if (r)
+		return cli_fail(c, &err);
+	if (c->json)
+		cli_print_json(view);
+	else {
+		print_view(view);
+		json_decref(view);
+	}
+	return 0;
+fail:
+	json_decref(body);
+	return cli_fail(c, &err);
+}

@@ -1,0 +1,1091 @@
+/*
+ * engine.c - performing steps and routing between them.
+ *
+ * Model: every active step is a row in `steps`.  Performing one closes its
+ * row and follows the first outcome whose conditions hold; each step named
+ * by that outcome is activated (several = parallel branches).  A join step
+ * activates only once every step it lists has routed to it (arrivals are
+ * rows in `join_arrivals`, cleared when the join fires, so loops work).  A
+ * step whose `when` does not hold is recorded as skipped and follows its
+ * default outcome.  `end` closes every active step and ends the instance.
+ *
+ * Instance data holds the fields given at start; a step field with the same
+ * name updates it; every step field's latest value is also kept under
+ * data._last so later conditions can test it.
+ */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "engine/audit.h"
+#include "auth/roles.h"
+#include "engine/fields.h"
+
+#define MAX_ROUTE_DEPTH 64
+
+struct run {
+	struct engine *e;
+	const struct procdef *def;
+	struct instance *inst;
+	const struct actor *who;
+	sf_time now;
+	int depth;
+	int ended;
+	json_t *activated; /* step ids activated by this call */
+	char object[96];
+};
+
+/* The string form of a JSON scalar into BUF, or NULL when absent/null. */
+static const char *
+scalar_str(json_t *v, char *buf, size_t n)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_true(v))
+		return "true";
+	if (json_is_false(v))
+		return "false";
+	if (json_is_integer(v)) {
+		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, n, "%g", json_real_value(v));
+		return buf;
+	}
+	return "";
+}
+
+/* Look FIELD up in INPUT, then the instance data, then data._last. */
+static json_t *
+lookup(json_t *input, json_t *data, const char *field)
+{
+	json_t *v;
+
+	if (input && (v = json_object_get(input, field)))
+		return v;
+	if ((v = json_object_get(data, field)))
+		return v;
+	return json_object_get(json_object_get(data, "_last"), field);
+}
+
+static int
+cond_holds(const struct cond *c, size_t n, json_t *input, json_t *data)
+{
+	for (size_t i = 0; i < n; i++) {
+		char b[64];
+		const char *s = scalar_str(lookup(input, data, c[i].field), b,
+					   sizeof(b));
+		int in = 0;
+
+		for (size_t k = 0; s && k < c[i].nvalues; k++)
+			if (strcmp(s, c[i].values[k]) == 0)
+				in = 1;
+		switch (c[i].op) {
+		case COND_EQ:
+		case COND_IN:
+			if (!in)
+				return 0;
+			break;
+		case COND_NE:
+			if (in)
+				return 0;
+			break;
+		case COND_SET:
+			if (!s || !*s)
+				return 0;
+			break;
+		case COND_UNSET:
+			if (s && *s)
+				return 0;
+			break;
+		}
+	}
+	return 1;
+}
+
+/* ",ds,snet," for fast matching in task lists. */
+static char *
+roles_csv(const struct step_def *sd)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_adds(&b, ",");
+	for (size_t i = 0; i < sd->nroles; i++) {
+		buf_adds(&b, sd->roles[i]);
+		buf_adds(&b, ",");
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* ";role=scope;" for each scoped role of the step whose process maps it to
+ * a data field. */
+static char *
+scopes_of(const struct procdef *def, const struct step_def *sd, json_t *data)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_adds(&b, ";");
+	for (size_t i = 0; i < sd->nroles; i++) {
+		const char *f = procdef_scope_field(def, sd->roles[i]);
+		char tmp[64];
+		const char *v;
+
+		if (!f)
+			continue;
+		v = scalar_str(json_object_get(data, f), tmp, sizeof(tmp));
+		buf_addf(&b, "%s=%s;", sd->roles[i], v ? v : "");
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* The scope ROLE must hold according to SCOPES (";role=scope;"), or NULL
+ * when the role is not scoped here. */
+static char *
+scope_for(const char *scopes, const char *role)
+{
+	size_t rl = strlen(role);
+	const char *p = scopes;
+
+	while (p && (p = strchr(p, ';'))) {
+		p++;
+		if (strncmp(p, role, rl) == 0 && p[rl] == '=') {
+			const char *v = p + rl + 1;
+			const char *end = strchr(v, ';');
+			return xstrndup(v, end ? (size_t)(end - v) : strlen(v));
+		}
+	}
+	return NULL;
+}
+
+/*
+ * May WHO perform a step with ROLES (",a,b,") and SCOPES?  *ROLE and
+ * *ACTING_FOR tell which grant allowed it.
+ */
+static int
+may_perform(const struct actor *who, const char *roles, const char *scopes,
+	    const char **role, const char **acting_for)
+{
+	const char *p = roles;
+
+	if (who->operator) {
+		if (role)
+			*role = "operator";
+		if (acting_for)
+			*acting_for = NULL;
+		return 1;
+	}
+	while (p && *p) {
+		const char *end;
+		char name[64];
+
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
+		p = end;
+		{
+			char *scope = scope_for(scopes, name);
+			const char *af = NULL;
+			/* A scoped role whose scope field is empty matches
+			 * nobody: never "any scope" by accident. */
+			int ok = scope ? (*scope && actor_holds(who, name,
+								scope, &af))
+				       : actor_holds(who, name, NULL, &af);
+			free(scope);
+			if (ok) {
+				if (role) {
+					const struct role_info *ri =
+						role_find(name);
+					*role = ri ? ri->name : "";
+				}
+				if (acting_for)
+					*acting_for = af;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+engine_can_see(const struct procdef *def, const struct actor *who,
+	       json_t *data)
+{
+	if (actor_is_admin(who))
+		return 1;
+	for (size_t i = 0; i < def->nreaders; i++)
+		if (actor_has_role(who, def->readers[i]))
+			return 1;
+	for (size_t i = 0; i < def->nsteps; i++) {
+		const struct step_def *sd = &def->steps[i];
+		char *roles = roles_csv(sd);
+		char *scopes = scopes_of(def, sd, data);
+		int ok = may_perform(who, roles, scopes, NULL, NULL);
+		free(roles);
+		free(scopes);
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+static sf_date
+add_duration(const struct calendar *cal, sf_date from,
+	     const struct duration *d)
+{
+	switch (d->unit) {
+	case DUR_WORKING_DAYS:
+		return calendar_add_working_days(cal, from, d->amount);
+	case DUR_DAYS:
+		return from + d->amount;
+	case DUR_WEEKS:
+		return from + 7 * d->amount;
+	case DUR_MONTHS:
+		return date_add_months(from, d->amount);
+	}
+	return from;
+}
+
+/* Queue one message to every holder of each of ROLES (scoped by SCOPES). */
+static enum sf_status
+notify(struct run *r, char *const *roles, size_t nroles, const char *scopes,
+       const char *subject, const char *body, struct sf_error *err)
+{
+	json_t *to = json_array();
+	char today[16];
+	enum sf_status rc = SF_OK;
+
+	date_format(date_of(r->now), today);
+	for (size_t i = 0; i < nroles; i++) {
+		char *scope = scope_for(scopes, roles[i]);
+		json_t *users = NULL;
+		json_t *u;
+		size_t k;
+
+		rc = r->e->st->ops->users_with_role(r->e->st, roles[i],
+						    scope ? scope : "", today,
+						    &users, err);
+		free(scope);
+		if (rc)
+			break;
+		json_array_foreach(users, k, u)
+		{
+			const char *mail =
+				json_string_value(json_object_get(u, "email"));
+			int dup = 0;
+			size_t j;
+			json_t *x;
+
+			if (!mail || !*mail)
+				continue;
+			json_array_foreach(to, j, x) if (strcmp(
+				json_string_value(x), mail) == 0) dup = 1;
+			if (!dup)
+				json_array_append_new(to, json_string(mail));
+		}
+		json_decref(users);
+	}
+	/* Nobody to tell (no holder has an e-mail address): the task list
+	 * still shows the step; nothing is queued. */
+	if (!rc && json_array_size(to))
+		rc = outbox_queue(r->e->st, to, NULL, NULL, subject, body,
+				  NULL, "email", r->object, r->now, NULL, err);
+	json_decref(to);
+	return rc;
+}
+
+static enum sf_status route(struct run *r, const struct step_def *from,
+			    json_t *input, int skipped, struct sf_error *err);
+
+static enum sf_status
+end_instance(struct run *r, struct sf_error *err)
+{
+	struct step_list act;
+	enum sf_status rc;
+
+	rc = r->e->st->ops->steps_of(r->e->st, r->inst->id, 1, &act, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < act.n && !rc; i++) {
+		rc = r->e->st->ops->step_close(r->e->st, act.v[i].id,
+					       "cancelled", r->now, NULL, NULL,
+					       NULL, NULL, err);
+		if (!rc)
+			rc = r->e->st->ops->jobs_cancel_step(
+				r->e->st, act.v[i].id, r->now, err);
+	}
+	step_list_release(&act);
+	free(r->inst->state);
+	r->inst->state = xstrdup("done");
+	r->ended = 1;
+	return rc;
+}
+
+static enum sf_status
+schedule(struct run *r, const struct step_def *sd, int64_t step_id,
+	 sf_date today, sf_date due, struct sf_error *err)
+{
+	struct store *st = r->e->st;
+	enum sf_status rc = SF_OK;
+
+	if (sd->kind == STEP_WAIT) {
+		sf_time at;
+		if (sd->wait_until) {
+			sf_date d;
+			const char *v = json_string_value(
+				lookup(NULL, r->inst->data, sd->wait_until));
+			if (!v || date_parse(v, &d))
+				return sf_fail(err, SF_INVALID, sd->wait_until,
+					       "step %s waits until field %s, "
+					       "which holds no date",
+					       sd->id, sd->wait_until);
+			/* until: once that day has passed */
+			at = date_start(d + 1);
+		} else {
+			at = date_start(add_duration(r->e->cal, today,
+						     &sd->wait));
+		}
+		return st->ops->job_add(st, "wait", r->inst->id, step_id, at,
+					"", err);
+	}
+	if (sd->has_sla)
+		rc = st->ops->job_add(st, "sla", r->inst->id, step_id,
+				      date_start(due + 1), "", err);
+	for (size_t i = 0; !rc && i < sd->nreminders; i++) {
+		char payload[24];
+		snprintf(payload, sizeof(payload), "%zu", i + 1);
+		rc = st->ops->job_add(
+			st, "reminder", r->inst->id, step_id,
+			date_start(add_duration(r->e->cal, today,
+						&sd->reminders[i])),
+			payload, err);
+	}
+	return rc;
+}
+
+static enum sf_status
+activate(struct run *r, const char *target, const char *from,
+	 struct sf_error *err)
+{
+	struct store *st = r->e->st;
+	const struct step_def *sd;
+	struct step_list act;
+	struct step_row row = {0};
+	sf_date today = date_of(r->now), due = 0;
+	int64_t step_id;
+	enum sf_status rc;
+	char dues[16];
+
+	if (r->ended)
+		return SF_OK;
+	if (strcmp(target, "end") == 0)
+		return end_instance(r, err);
+	if (++r->depth > MAX_ROUTE_DEPTH)
+		return sf_fail(err, SF_INTERNAL, NULL,
+			       "process %s loops through skipped steps at %s",
+			       r->def->name, target);
+	sd = procdef_step(r->def, target);
+	if (!sd)
+		return sf_fail(err, SF_INTERNAL, NULL,
+			       "process %s has no step %s", r->def->name,
+			       target);
+	if (sd->njoin) {
+		int n;
+		rc = st->ops->join_arrive(st, r->inst->id, target, from, err);
+		if (!rc)
+			rc = st->ops->join_count(st, r->inst->id, target, &n,
+						 err);
+		if (rc)
+			return rc;
+		if ((size_t)n < sd->njoin)
+			return SF_OK;
+		rc = st->ops->join_clear(st, r->inst->id, target, err);
+		if (rc)
+			return rc;
+	}
+	if (sd->nwhen && !cond_holds(sd->when, sd->nwhen, NULL, r->inst->data)) {
+		row.instance_id = r->inst->id;
+		row.step = sd->id;
+		row.state = "skipped";
+		row.activated = r->now;
+		row.completed = r->now;
+		row.user_name = "system";
+		rc = st->ops->step_add(st, &row, &step_id, err);
+		if (rc)
+			return rc;
+		rc = route(r, sd, NULL, 1, err);
+		r->depth--;
+		return rc;
+	}
+	/* Already waiting for it (two branches meeting without a join). */
+	rc = st->ops->steps_of(st, r->inst->id, 1, &act, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < act.n; i++) {
+		if (strcmp(act.v[i].step, target) == 0) {
+			step_list_release(&act);
+			r->depth--;
+			return SF_OK;
+		}
+	}
+	step_list_release(&act);
+
+	row.instance_id = r->inst->id;
+	row.step = sd->id;
+	row.state = "active";
+	row.activated = r->now;
+	if (sd->has_sla) {
+		due = add_duration(r->e->cal, today, &sd->sla);
+		date_format(due, dues);
+		row.due = dues;
+	}
+	row.roles = roles_csv(sd);
+	row.scope = scopes_of(r->def, sd, r->inst->data);
+	rc = st->ops->step_add(st, &row, &step_id, err);
+	if (!rc)
+		rc = schedule(r, sd, step_id, today, due, err);
+	if (!rc && sd->nnotify) {
+		char *subject = xasprintf("[secflow] %s %s: %s",
+					  r->def->title ? r->def->title
+							: r->def->name,
+					  r->object, sd->title ? sd->title
+							       : sd->id);
+		char *body = xasprintf(
+			"The step \"%s\" of %s %s is now waiting%s%s.\n",
+			sd->title ? sd->title : sd->id, r->def->name, r->object,
+			row.due ? " and is due on " : "",
+			row.due ? row.due : "");
+		rc = notify(r, sd->notify, sd->nnotify, row.scope, subject,
+			    body, err);
+		free(subject);
+		free(body);
+	}
+	free(row.roles);
+	free(row.scope);
+	if (!rc)
+		json_array_append_new(r->activated, json_string(sd->id));
+	r->depth--;
+	return rc;
+}
+
+static enum sf_status
+route(struct run *r, const struct step_def *from, json_t *input, int skipped,
+      struct sf_error *err)
+{
+	const struct outcome *o = NULL;
+	enum sf_status rc = SF_OK;
+
+	for (size_t i = 0; i < from->noutcomes; i++) {
+		const struct outcome *c = &from->outcomes[i];
+		if (skipped ? c->nwhen == 0
+			    : cond_holds(c->when, c->nwhen, input,
+					 r->inst->data)) {
+			o = c;
+			break;
+		}
+	}
+	if (!o && skipped && from->noutcomes)
+		o = &from->outcomes[0];
+	if (!o)
+		return sf_fail(err, SF_INVALID,
+			       from->noutcomes && from->outcomes[0].nwhen
+				       ? from->outcomes[0].when[0].field
+				       : NULL,
+			       "no outcome of step %s matches the input",
+			       from->id);
+	if (o->end)
+		return end_instance(r, err);
+	for (size_t i = 0; i < o->nnext && !rc; i++)
+		rc = activate(r, o->next[i], from->id, err);
+	return rc;
+}
+
+enum sf_status
+engine_init(struct engine *e, struct store *st, struct registry *reg,
+	    struct sf_error *err)
+{
+	memset(e, 0, sizeof(*e));
+	e->st = st;
+	e->reg = reg;
+	e->node = "local";
+	e->mail.node = "local";
+	return engine_reload_calendar(e, err);
+}
+
+void
+engine_release(struct engine *e)
+{
+	calendar_free(e->cal);
+	e->cal = NULL;
+}
+
+enum sf_status
+engine_reload_calendar(struct engine *e, struct sf_error *err)
+{
+	json_t *h, *v;
+	const char *k;
+	enum sf_status rc;
+	struct calendar *cal;
+
+	rc = e->st->ops->holidays(e->st, &h, err);
+	if (rc)
+		return rc;
+	cal = calendar_new();
+	json_object_foreach(h, k, v)
+	{
+		sf_date d;
+		if (date_parse(k, &d) == 0)
+			calendar_add(cal, d, json_string_value(v));
+	}
+	json_decref(h);
+	calendar_free(e->cal);
+	e->cal = cal;
+	return SF_OK;
+}
+
+static json_t *
+active_names(struct engine *e, int64_t id)
+{
+	struct step_list act;
+	struct sf_error err;
+	json_t *a = json_array();
+
+	if (e->st->ops->steps_of(e->st, id, 1, &act, &err) == SF_OK) {
+		for (size_t i = 0; i < act.n; i++)
+			json_array_append_new(a, json_string(act.v[i].step));
+		step_list_release(&act);
+	}
+	return a;
+}
+
+static enum sf_status
+finish(struct run *r, const char *action, const char *role,
+       const char *acting_for, json_t *before, json_t *after,
+       struct sf_error *err)
+{
+	struct store *st = r->e->st;
+	struct step_list act;
+	enum sf_status rc;
+
+	/* Nothing left to do and nothing waiting: the instance is over. */
+	if (!r->ended && strcmp(r->inst->state, "running") == 0) {
+		rc = st->ops->steps_of(st, r->inst->id, 1, &act, err);
+		if (rc)
+			return rc;
+		if (act.n == 0) {
+			free(r->inst->state);
+			r->inst->state = xstrdup("done");
+		}
+		step_list_release(&act);
+	}
+	rc = st->ops->instance_update(st, r->inst->id, r->inst->state,
+				      r->inst->data, r->inst->rev, r->now, err);
+	if (rc)
+		return rc;
+	json_object_set_new(after, "state", json_string(r->inst->state));
+	json_object_set_new(after, "active", active_names(r->e, r->inst->id));
+	return audit_append(st, r->who, role, acting_for, r->object, action,
+			    before, after, r->now, err);
+}
+
+/* May WHO start DEF with DATA: a role of a start step in the data's scope. */
+static int
+may_start(const struct procdef *def, const struct actor *who, json_t *data,
+	  const char **role, const char **acting_for)
+{
+	for (size_t i = 0; i < def->nstart; i++) {
+		const struct step_def *sd = procdef_step(def, def->start[i]);
+		char *roles, *scopes;
+		int ok;
+
+		if (!sd)
+			continue;
+		roles = roles_csv(sd);
+		scopes = scopes_of(def, sd, data);
+		ok = may_perform(who, roles, scopes, role, acting_for);
+		free(roles);
+		free(scopes);
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+enum sf_status
+engine_start(struct engine *e, const struct actor *who, const char *process,
+	     json_t *data, int64_t *id, struct sf_error *err)
+{
+	const struct procdef *def = registry_find(e->reg, process);
+	struct instance inst = {0};
+	struct run r = {0};
+	json_t *clean = NULL, *after;
+	const char *role = NULL, *acting_for = NULL;
+	int64_t vid;
+	enum sf_status rc;
+
+	if (!def)
+		return sf_fail(err, SF_NOT_FOUND, "process",
+			       "no process \"%s\"", process);
+	rc = fields_validate(def->fields, def->nfields, data, &clean, err);
+	if (rc)
+		return rc;
+	json_object_del(clean, "comment");
+	if (!may_start(def, who, clean, &role, &acting_for)) {
+		json_decref(clean);
+		return sf_fail(err, SF_FORBIDDEN, NULL,
+			       "%s may not start %s%s", who->name, def->name,
+			       " (a role of its first step is needed, in the "
+			       "scope the data names)");
+	}
+	rc = e->st->ops->begin(e->st, err);
+	if (rc) {
+		json_decref(clean);
+		return rc;
+	}
+	rc = registry_version_id(e->reg, e->st, def, &vid, err);
+	if (!rc)
+		rc = e->st->ops->instance_add(e->st, vid, def->name,
+					      def->object, clean, clock_now(),
+					      id, err);
+	if (rc)
+		goto fail;
+	rc = e->st->ops->instance_get(e->st, *id, &inst, err);
+	if (rc)
+		goto fail;
+	r.e = e;
+	r.def = def;
+	r.inst = &inst;
+	r.who = who;
+	r.now = clock_now();
+	r.activated = json_array();
+	snprintf(r.object, sizeof(r.object), "%s/%lld", def->object,
+		 (long long)*id);
+	for (size_t i = 0; i < def->nstart && !rc; i++)
+		rc = activate(&r, def->start[i], "start", err);
+	if (!rc) {
+		after = json_pack("{s:s, s:i, s:O}", "process", def->name,
+				  "version", def->version, "data", clean);
+		rc = finish(&r, "start", role, acting_for, NULL, after, err);
+		json_decref(after);
+	}
+	json_decref(r.activated);
+	instance_release(&inst);
+	if (rc)
+		goto fail;
+	json_decref(clean);
+	return e->st->ops->commit(e->st, err);
+fail:
+	json_decref(clean);
+	e->st->ops->rollback(e->st);
+	return rc;
+}
+
+/* Load instance ID of OBJECT and its pinned definition, checking that WHO
+ * may see it (SF_NOT_FOUND otherwise: existence is not leaked). */
+static enum sf_status
+load_visible(struct engine *e, const struct actor *who, const char *object,
+	     int64_t id, struct instance *inst, const struct procdef **def,
+	     struct sf_error *err)
+{
+	enum sf_status rc;
+
+	rc = e->st->ops->instance_get(e->st, id, inst, err);
+	if (rc)
+		return rc == SF_NOT_FOUND
+			       ? sf_fail(err, SF_NOT_FOUND, NULL,
+					 "no %s %lld", object, (long long)id)
+			       : rc;
+	if (object && strcmp(inst->object, object) != 0) {
+		instance_release(inst);
+		return sf_fail(err, SF_NOT_FOUND, NULL, "no %s %lld", object,
+			       (long long)id);
+	}
+	rc = registry_pinned(e->reg, e->st, inst->procdef_id, def, err);
+	if (rc) {
+		instance_release(inst);
+		return rc;
+	}
+	if (who && !engine_can_see(*def, who, inst->data)) {
+		instance_release(inst);
+		return sf_fail(err, SF_NOT_FOUND, NULL, "no %s %lld", object,
+			       (long long)id);
+	}
+	return SF_OK;
+}
+
+enum sf_status
+engine_perform(struct engine *e, const struct actor *who, const char *object,
+	       int64_t id, const char *step, json_t *input,
+	       struct sf_error *err)
+{
+	struct instance inst = {0};
+	const struct procdef *def;
+	const struct step_def *sd;
+	struct step_list act = {0};
+	struct step_row *row = NULL;
+	struct run r = {0};
+	json_t *clean = NULL, *before = NULL, *after = NULL, *last, *v;
+	const char *role = NULL, *acting_for = NULL, *k;
+	char action[96];
+	enum sf_status rc;
+
+	rc = e->st->ops->begin(e->st, err);
+	if (rc)
+		return rc;
+	rc = load_visible(e, who, object, id, &inst, &def, err);
+	if (rc)
+		goto out_rollback;
+	sd = procdef_step(def, step);
+	if (!sd) {
+		rc = sf_fail(err, SF_NOT_FOUND, "step",
+			     "process %s has no step \"%s\"", def->name, step);
+		goto out;
+	}
+	rc = e->st->ops->steps_of(e->st, id, 1, &act, err);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < act.n; i++)
+		if (strcmp(act.v[i].step, step) == 0)
+			row = &act.v[i];
+	if (!row || strcmp(inst.state, "running") != 0) {
+		struct buf b;
+		buf_init(&b, 400);
+		for (size_t i = 0; i < act.n; i++)
+			buf_addf(&b, "%s%s", i ? ", " : "", act.v[i].step);
+		rc = sf_fail(err, SF_CONFLICT, "step",
+			     "step %s is not available now (%s %s: %s)", step,
+			     object, strcmp(inst.state, "running") ? "is"
+								    : "waits for",
+			     strcmp(inst.state, "running")
+				     ? inst.state
+				     : (b.len ? b.data : "nothing"));
+		buf_release(&b);
+		goto out;
+	}
+	if (sd->kind == STEP_WAIT ||
+	    !may_perform(who, row->roles, row->scope, &role, &acting_for)) {
+		rc = sf_fail(err, SF_FORBIDDEN, "step",
+			     "%s may not perform %s (roles: %s)", who->name,
+			     step, row->roles);
+		goto out;
+	}
+	rc = fields_validate(sd->fields, sd->nfields, input, &clean, err);
+	if (rc)
+		goto out;
+
+	r.e = e;
+	r.def = def;
+	r.inst = &inst;
+	r.who = who;
+	r.now = clock_now();
+	r.activated = json_array();
+	snprintf(r.object, sizeof(r.object), "%s/%lld", object,
+		 (long long)id);
+	before = json_pack("{s:s, s:o}", "state", inst.state, "active",
+			   active_names(e, id));
+	rc = e->st->ops->step_close(e->st, row->id, "done", r.now, who->name,
+				    role, acting_for, clean, err);
+	if (!rc)
+		rc = e->st->ops->jobs_cancel_step(e->st, row->id, r.now, err);
+	if (rc)
+		goto out;
+	/* Step fields update same-named instance fields; all are kept as
+	 * the latest value for later conditions. */
+	last = json_object_get(inst.data, "_last");
+	if (!json_is_object(last)) {
+		last = json_object();
+		json_object_set_new(inst.data, "_last", last);
+	}
+	json_object_foreach(clean, k, v)
+	{
+		if (strcmp(k, "comment") == 0)
+			continue;
+		json_object_set(last, k, v);
+		for (size_t i = 0; i < def->nfields; i++) {
+			if (strcmp(def->fields[i].name, k) == 0) {
+				json_t *old = json_object_get(inst.data, k);
+				json_t *changed = json_object_get(before,
+								  "changed");
+				if (!changed) {
+					changed = json_object();
+					json_object_set_new(before, "changed",
+							    changed);
+				}
+				json_object_set(changed, k,
+						old ? old : json_null());
+				json_object_set(inst.data, k, v);
+			}
+		}
+	}
+	rc = route(&r, sd, clean, 0, err);
+	if (rc)
+		goto out;
+	after = json_pack("{s:O}", "input", clean);
+	snprintf(action, sizeof(action), "step:%s", step);
+	rc = finish(&r, action, role, acting_for, before, after, err);
+	if (rc)
+		goto out;
+	rc = e->st->ops->commit(e->st, err);
+	goto out_free;
+out:
+	e->st->ops->rollback(e->st);
+out_free:
+	json_decref(r.activated);
+	json_decref(before);
+	json_decref(after);
+	json_decref(clean);
+	step_list_release(&act);
+	instance_release(&inst);
+	return rc;
+out_rollback:
+	e->st->ops->rollback(e->st);
+	return rc;
+}
+
+static json_t *
+step_json(const struct step_row *s)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)s->id,
+			      "step", s->step, "state", s->state);
+	char t[32];
+
+	clock_format(s->activated, t);
+	json_object_set_new(o, "activated", json_string(t));
+	if (s->due)
+		json_object_set_new(o, "due", json_string(s->due));
+	json_object_set_new(o, "overdue", json_boolean(s->overdue));
+	if (s->completed) {
+		clock_format(s->completed, t);
+		json_object_set_new(o, "completed", json_string(t));
+	}
+	if (s->user_name)
+		json_object_set_new(o, "user", json_string(s->user_name));
+	if (s->role && *s->role)
+		json_object_set_new(o, "role", json_string(s->role));
+	if (s->acting_for && *s->acting_for)
+		json_object_set_new(o, "acting_for",
+				    json_string(s->acting_for));
+	if (s->input)
+		json_object_set(o, "input", s->input);
+	return o;
+}
+
+/* The roles of a step row as a JSON array. */
+static json_t *
+roles_json(const char *csv)
+{
+	json_t *a = json_array();
+	const char *p = csv;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p)
+			json_array_append_new(a,
+					      json_stringn(p, (size_t)(end - p)));
+		p = *end ? end + 1 : end;
+	}
+	return a;
+}
+
+enum sf_status
+engine_view(struct engine *e, const struct actor *who, const char *object,
+	    int64_t id, json_t **out, struct sf_error *err)
+{
+	struct instance inst = {0};
+	const struct procdef *def;
+	struct step_list all;
+	json_t *active, *history, *data;
+	enum sf_status rc;
+	char t[32];
+
+	rc = load_visible(e, who, object, id, &inst, &def, err);
+	if (rc)
+		return rc;
+	rc = e->st->ops->steps_of(e->st, id, 0, &all, err);
+	if (rc) {
+		instance_release(&inst);
+		return rc;
+	}
+	active = json_array();
+	history = json_array();
+	for (size_t i = 0; i < all.n; i++) {
+		struct step_row *s = &all.v[i];
+		json_t *o = step_json(s);
+
+		if (strcmp(s->state, "active") == 0) {
+			const struct step_def *sd = procdef_step(def, s->step);
+			int can = sd && sd->kind == STEP_TASK && who &&
+				  may_perform(who, s->roles, s->scope, NULL,
+					      NULL);
+			json_object_set_new(o, "roles", roles_json(s->roles));
+			if (sd && sd->title)
+				json_object_set_new(o, "title",
+						    json_string(sd->title));
+			json_object_set_new(o, "can_perform",
+					    json_boolean(can));
+			if (can)
+				json_object_set_new(
+					o, "fields",
+					fields_describe(sd->fields,
+							sd->nfields));
+			json_array_append_new(active, o);
+		} else {
+			json_array_append_new(history, o);
+		}
+	}
+	step_list_release(&all);
+	data = json_deep_copy(inst.data);
+	json_object_del(data, "_last");
+	*out = json_pack("{s:I, s:s, s:s, s:i, s:s, s:o, s:o, s:o}", "id",
+			 (json_int_t)inst.id, "object", inst.object, "process",
+			 inst.process, "version", def->version, "state",
+			 inst.state, "data", data, "active_steps", active,
+			 "history", history);
+	clock_format(inst.created, t);
+	json_object_set_new(*out, "created", json_string(t));
+	clock_format(inst.updated, t);
+	json_object_set_new(*out, "updated", json_string(t));
+	instance_release(&inst);
+	return SF_OK;
+}
+
+enum sf_status
+engine_list(struct engine *e, const struct actor *who, const char *object,
+	    json_t **out, struct sf_error *err)
+{
+	json_t *all, *o;
+	size_t i;
+	enum sf_status rc;
+
+	rc = e->st->ops->instance_list(e->st, object, &all, err);
+	if (rc)
+		return rc;
+	*out = json_array();
+	json_array_foreach(all, i, o)
+	{
+		json_t *pid = json_object_get(o, "process");
+		const struct procdef *def =
+			registry_find(e->reg, json_string_value(pid));
+		json_t *data = json_object_get(o, "data");
+
+		/* Visibility by the current definition's roles: the pinned
+		 * one differs only in steps, rarely in who may read. */
+		if (!def || !engine_can_see(def, who, data))
+			continue;
+		json_object_del(data, "_last");
+		json_array_append(*out, o);
+	}
+	json_decref(all);
+	return SF_OK;
+}
+
+enum sf_status
+engine_tasks(struct engine *e, const struct actor *who, json_t **out,
+	     struct sf_error *err)
+{
+	struct step_list l;
+	enum sf_status rc;
+	sf_date today = date_of(clock_now());
+	char todays[16];
+
+	date_format(today, todays);
+	rc = e->st->ops->steps_active_all(e->st, &l, err);
+	if (rc)
+		return rc;
+	*out = json_array();
+	for (size_t i = 0; i < l.n; i++) {
+		struct step_row *s = &l.v[i];
+		const struct procdef *def;
+		const struct step_def *sd;
+		json_t *o;
+
+		if (!may_perform(who, s->roles, s->scope, NULL, NULL))
+			continue;
+		def = registry_find(e->reg, s->process);
+		sd = def ? procdef_step(def, s->step) : NULL;
+		if (sd && sd->kind == STEP_WAIT)
+			continue;
+		o = json_pack("{s:s, s:I, s:s, s:s, s:o}", "object", s->object,
+			      "id", (json_int_t)s->instance_id, "process",
+			      s->process, "step", s->step, "roles",
+			      roles_json(s->roles));
+		if (sd && sd->title)
+			json_object_set_new(o, "title", json_string(sd->title));
+		json_object_set_new(o, "due",
+				    s->due ? json_string(s->due) : json_null());
+		json_object_set_new(
+			o, "overdue",
+			json_boolean(s->overdue ||
+				     (s->due && strcmp(s->due, todays) < 0)));
+		json_array_append_new(*out, o);
+	}
+	step_list_release(&l);
+	return SF_OK;
+}
+
+/* A wait step's time is up: complete it as the system and route on. */
+enum sf_status engine_job_wait(struct engine *e, const struct actor *sys,
+			       struct instance *inst,
+			       const struct procdef *def,
+			       const struct step_def *sd, sf_time now,
+			       struct sf_error *err);
+
+enum sf_status
+engine_job_wait(struct engine *e, const struct actor *sys,
+		struct instance *inst, const struct procdef *def,
+		const struct step_def *sd, sf_time now, struct sf_error *err)
+{
+	struct step_list act;
+	struct run r = {0};
+	json_t *before, *after;
+	char action[96];
+	enum sf_status rc;
+	int64_t row = 0;
+
+	rc = e->st->ops->steps_of(e->st, inst->id, 1, &act, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < act.n; i++)
+		if (strcmp(act.v[i].step, sd->id) == 0)
+			row = act.v[i].id;
+	step_list_release(&act);
+	if (!row)
+		return SF_OK;
+	r.e = e;
+	r.def = def;
+	r.inst = inst;
+	r.who = sys;
+	r.now = now;
+	r.activated = json_array();
+	snprintf(r.object, sizeof(r.object), "%s/%lld", inst->object,
+		 (long long)inst->id);
+	before = json_pack("{s:s, s:o}", "state", inst->state, "active",
+			   active_names(e, inst->id));
+	after = json_object();
+	rc = e->st->ops->step_close(e->st, row, "done", now, "system", NULL,
+				    NULL, NULL, err);
+	if (!rc)
+		rc = route(&r, sd, NULL, 0, err);
+	snprintf(action, sizeof(action), "step:%s", sd->id);
+	if (!rc)
+		rc = finish(&r, action, NULL, NULL, before, after, err);
+	json_decref(before);
+	json_decref(after);
+	json_decref(r.activated);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * engine.h - the process engine: one mechanism that runs every process
+ * definition (starts instances, performs steps, routes outcomes, forks
+ * and joins branches, skips conditional steps, keeps SLAs, reminders and
+ * wait timers) for every module.
+ *
+ * Each call that changes something runs in one transaction that also
+ * writes the audit record and any queued message: either all of it
+ * commits or nothing does.
+ */
+#ifndef SF_ENGINE_H
+#define SF_ENGINE_H
+
+#include <jansson.h>
+
+#include "auth/actor.h"
+#include "core/calendar.h"
+#include "engine/outbox.h"
+#include "engine/procdef.h"
+#include "engine/registry.h"
+#include "store/store.h"
+
+struct engine {
+	struct store *st;
+	struct registry *reg;
+	struct calendar *cal;
+	struct outbox_config mail;
+	const char *node; /* job lease owner */
+	void (*on_job)(const char *kind); /* counts jobs (metrics); or NULL */
+};
+
+/* Borrow ST and REG; load the holiday calendar from the store. */
+enum sf_status engine_init(struct engine *e, struct store *st,
+			   struct registry *reg, struct sf_error *err);
+void engine_release(struct engine *e);
+/* Reload the calendar (after `calendar import`). */
+enum sf_status engine_reload_calendar(struct engine *e, struct sf_error *err);
+
+/*
+ * Start PROCESS with instance DATA (validated against the definition's
+ * fields).  WHO must hold a role of one of the start steps, in the scope
+ * the data names.  *ID gets the new instance's id.
+ */
+enum sf_status engine_start(struct engine *e, const struct actor *who,
+			    const char *process, json_t *data, int64_t *id,
+			    struct sf_error *err);
+
+/*
+ * Perform STEP of instance ID (which must be of API plural OBJECT) with
+ * INPUT (validated against the step's fields).  Errors: SF_NOT_FOUND when
+ * the instance is absent or WHO may not see it; SF_NOT_FOUND for a step
+ * the process does not have; SF_CONFLICT when the step is not active now;
+ * SF_FORBIDDEN when WHO may not perform it; SF_INVALID naming the field.
+ */
+enum sf_status engine_perform(struct engine *e, const struct actor *who,
+			      const char *object, int64_t id,
+			      const char *step, json_t *input,
+			      struct sf_error *err);
+
+/* The instance as JSON: id, process, version, state, data, active_steps
+ * (with the fields of the steps WHO may perform), history. */
+enum sf_status engine_view(struct engine *e, const struct actor *who,
+			   const char *object, int64_t id, json_t **out,
+			   struct sf_error *err);
+/* The instances of OBJECT that WHO may see. */
+enum sf_status engine_list(struct engine *e, const struct actor *who,
+			   const char *object, json_t **out,
+			   struct sf_error *err);
+/* Every active step WHO may perform now, soonest due first. */
+enum sf_status engine_tasks(struct engine *e, const struct actor *who,
+			    json_t **out, struct sf_error *err);
+
+/* Run every job due at NOW (SLA checks, reminders, wait steps) once,
+ * each in its own transaction; *RAN counts them. */
+enum sf_status engine_tick(struct engine *e, sf_time now, int *ran,
+			   struct sf_error *err);
+
+/* May WHO see instance INST of DEF? */
+int engine_can_see(const struct procdef *def, const struct actor *who,
+		   json_t *data);
+
+/* The process definition as Graphviz DOT. */
+char *engine_dot(const struct procdef *def);
+/* The process definition as JSON (steps, roles, fields, next). */
+json_t *engine_def_json(const struct procdef *def);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * api_objects.c - the generic routes every process's objects get:
+ * GET/POST /api/v1/{plural}, GET /{plural}/{id},
+ * POST /{plural}/{id}/steps/{step}, GET /{plural}/{id}/diagram.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/api.h"
+
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (!*s || *end || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+int
+api_objects(struct api_call *c)
+{
+	struct sf_error err = {0};
+	const struct procdef *def;
+	json_t *b, *out = NULL;
+	int64_t id = 0;
+	enum sf_status r;
+
+	def = registry_by_object(c->api->reg, c->seg[0]);
+	if (!def)
+		return 0;
+	if (!api_need_user(c))
+		return 1;
+	if (c->nseg >= 2 && parse_id(c->seg[1], &id)) {
+		api_fail(c, SF_NOT_FOUND, NULL, "no %s \"%s\"", def->object,
+			 c->seg[1]);
+		return 1;
+	}
+	if (c->nseg == 1 && strcmp(c->req->method, "GET") == 0) {
+		r = engine_list(c->eng, &c->who, def->object, &out, &err);
+		if (r)
+			api_error(c, &err);
+		else
+			api_json(c, 200, out);
+		return 1;
+	}
+	if (c->nseg == 1 && strcmp(c->req->method, "POST") == 0) {
+		if (!(b = api_body(c)))
+			return 1;
+		r = engine_start(c->eng, &c->who, def->name, b, &id, &err);
+		if (!r)
+			r = engine_view(c->eng, &c->who, def->object, id, &out,
+					&err);
+		if (r)
+			api_error(c, &err);
+		else
+			api_json(c, 201, out);
+		return 1;
+	}
+	if (c->nseg == 2 && strcmp(c->req->method, "GET") == 0) {
+		r = engine_view(c->eng, &c->who, def->object, id, &out, &err);
+		if (r)
+			api_error(c, &err);
+		else
+			api_json(c, 200, out);
+		return 1;
+	}
+	if (c->nseg == 3 && strcmp(c->seg[2], "diagram") == 0 &&
+	    strcmp(c->req->method, "GET") == 0) {
+		const struct procdef *pinned = def;
+		struct instance inst;
+		r = engine_view(c->eng, &c->who, def->object, id, &out, &err);
+		if (!r)
+			r = c->st->ops->instance_get(c->st, id, &inst, &err);
+		if (!r) {
+			r = registry_pinned(c->api->reg, c->st,
+					    inst.procdef_id, &pinned, &err);
+			instance_release(&inst);
+		}
+		json_decref(out);
+		if (r) {
+			api_error(c, &err);
+		} else {
+			char *dot = engine_dot(pinned);
+			c->resp->status = 200;
+			c->resp->content_type = "text/vnd.graphviz; "
+						"charset=utf-8";
+			buf_adds(&c->resp->body, dot);
+			free(dot);
+		}
+		return 1;
+	}
+	if (c->nseg == 4 && strcmp(c->seg[2], "steps") == 0 &&
+	    strcmp(c->req->method, "POST") == 0) {
+		if (!(b = api_body(c)))
+			return 1;
+		r = engine_perform(c->eng, &c->who, def->object, id, c->seg[3],
+				   b, &err);
+		if (!r)
+			r = engine_view(c->eng, &c->who, def->object, id, &out,
+					&err);
+		if (r)
+			api_error(c, &err);
+		else
+			api_json(c, 200, out);
+		return 1;
+	}
+	api_fail(c, SF_NOT_FOUND, NULL, "no route %s %s", c->req->method,
+		 c->req->path);
+	return 1;
+}

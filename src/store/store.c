@@ -1,0 +1,125 @@
+/* store.c - backend selection and the release functions of store.h. */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+const struct store_ops *store_pg_ops_get(void); /* store_pg.c, optional */
+
+enum sf_status
+store_open(const char *url, struct store **out, struct sf_error *err)
+{
+	if (strncmp(url, "postgres://", 11) == 0 ||
+	    strncmp(url, "postgresql://", 13) == 0) {
+		const struct store_ops *pg = store_pg_ops_get();
+		if (!pg)
+			return sf_fail(err, SF_BAD_REQUEST, "db",
+				       "PostgreSQL support is not built in");
+		return pg->open(url, out, err);
+	}
+	return store_sqlite_ops.open(url, out, err);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st)
+		st->ops->close(st);
+}
+
+void
+user_release(struct user *u)
+{
+	free(u->name);
+	free(u->email);
+	if (u->pw_hash)
+		xfree_secret(u->pw_hash, strlen(u->pw_hash));
+	memset(u, 0, sizeof(*u));
+}
+
+void
+grant_list_release(struct grant_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].role);
+		free(l->v[i].scope);
+		free(l->v[i].from_name);
+		free(l->v[i].until);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+instance_release(struct instance *i)
+{
+	free(i->process);
+	free(i->object);
+	free(i->state);
+	json_decref(i->data);
+	memset(i, 0, sizeof(*i));
+}
+
+void
+step_row_release(struct step_row *s)
+{
+	free(s->step);
+	free(s->state);
+	free(s->due);
+	free(s->user_name);
+	free(s->role);
+	free(s->acting_for);
+	json_decref(s->input);
+	free(s->roles);
+	free(s->scope);
+	free(s->process);
+	free(s->object);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+step_list_release(struct step_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		step_row_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+job_list_release(struct job_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].kind);
+		free(l->v[i].payload);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+outbox_row_release(struct outbox_row *m)
+{
+	json_decref(m->to);
+	json_decref(m->cc);
+	json_decref(m->bcc);
+	json_decref(m->attachments);
+	free(m->subject);
+	free(m->body);
+	free(m->format);
+	free(m->state);
+	free(m->last_error);
+	free(m->object);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+outbox_list_release(struct outbox_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		outbox_row_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,1690 @@
+/*
+ * store_sqlite.c - the SQLite backend of store.h.
+ *
+ * One connection per struct store, WAL mode, synchronous=FULL so a
+ * committed step survives a power cut as well as a crash; write
+ * transactions start with BEGIN IMMEDIATE so two writers never deadlock
+ * on a lock upgrade, and busy_timeout lets them queue.  Statements are
+ * prepared once per connection and cached by their SQL text's address.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/embedded.h"
+#include "store.h"
+
+#define SQ_CACHE 96
+
+struct sq {
+	struct store base;
+	sqlite3 *db;
+	char *path;
+	int in_txn;
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} cache[SQ_CACHE];
+};
+
+static enum sf_status
+sq_err(struct sq *s, struct sf_error *err, const char *what)
+{
+	return sf_fail(err, SF_DB, NULL, "sqlite %s: %s", what,
+		       sqlite3_errmsg(s->db));
+}
+
+/* The cached statement for SQL (a string literal), reset and unbound. */
+static sqlite3_stmt *
+sq_stmt(struct sq *s, const char *sql, struct sf_error *err)
+{
+	int i;
+
+	for (i = 0; i < SQ_CACHE && s->cache[i].sql; i++) {
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].stmt);
+			sqlite3_clear_bindings(s->cache[i].stmt);
+			return s->cache[i].stmt;
+		}
+	}
+	if (i == SQ_CACHE) {
+		sf_fail(err, SF_INTERNAL, NULL, "statement cache full");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &s->cache[i].stmt, NULL) != SQLITE_OK) {
+		sq_err(s, err, "prepare");
+		return NULL;
+	}
+	s->cache[i].sql = sql;
+	return s->cache[i].stmt;
+}
+
+static void
+b_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+b_int(sqlite3_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(st, i, v);
+}
+
+/* Bind a JSON value as its compact text; NULL binds SQL NULL. */
+static void
+b_json(sqlite3_stmt *st, int i, json_t *v)
+{
+	char *t;
+
+	if (!v) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	sqlite3_bind_text(st, i, t ? t : "null", -1, SQLITE_TRANSIENT);
+	free(t);
+}
+
+static char *
+c_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static json_t *
+c_json(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	if (!t)
+		return NULL;
+	return json_loads((const char *)t, JSON_DECODE_ANY, NULL);
+}
+
+/* Run a statement that returns no row. */
+static enum sf_status
+sq_exec(struct sq *s, sqlite3_stmt *st, struct sf_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_CONSTRAINT) {
+		sqlite3_reset(st);
+		return sf_fail(err, SF_CONFLICT, NULL, "already exists: %s",
+			       sqlite3_errmsg(s->db));
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		enum sf_status r = sq_err(s, err, "step");
+		sqlite3_reset(st);
+		return r;
+	}
+	sqlite3_reset(st);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_open(const char *url, struct store **out, struct sf_error *err)
+{
+	struct sq *s = xcalloc(1, sizeof(*s));
+	const char *path = url;
+
+	if (strncmp(path, "sqlite:", 7) == 0)
+		path += 7;
+	s->base.ops = &store_sqlite_ops;
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		sf_fail(err, SF_DB, "db", "cannot open database %s: %s", path,
+			s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close(s->db);
+		free(s->path);
+		free(s);
+		return SF_DB;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (sqlite3_exec(s->db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			 "PRAGMA foreign_keys=ON;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		sf_fail(err, SF_DB, "db", "cannot use database %s: %s", path,
+			sqlite3_errmsg(s->db));
+		sqlite3_close(s->db);
+		free(s->path);
+		free(s);
+		return SF_DB;
+	}
+	*out = &s->base;
+	return SF_OK;
+}
+
+static void
+sq_close(struct store *st)
+{
+	struct sq *s = (struct sq *)st;
+
+	for (int i = 0; i < SQ_CACHE && s->cache[i].sql; i++)
+		sqlite3_finalize(s->cache[i].stmt);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+static enum sf_status
+sq_begin(struct store *st, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return sq_err(s, err, "begin");
+	s->in_txn = 1;
+	return SF_OK;
+}
+
+static enum sf_status
+sq_commit(struct store *st, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		enum sf_status r = sq_err(s, err, "commit");
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_txn = 0;
+		return r;
+	}
+	s->in_txn = 0;
+	return SF_OK;
+}
+
+static void
+sq_rollback(struct store *st)
+{
+	struct sq *s = (struct sq *)st;
+
+	if (s->in_txn)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_txn = 0;
+}
+
+static enum sf_status
+sq_schema_version(struct store *st, int *version, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	sqlite3_stmt *q;
+	int rc;
+
+	*version = 0;
+	rc = sqlite3_prepare_v2(
+		s->db,
+		"SELECT count(*) FROM sqlite_master WHERE name = "
+		"'schema_migrations'",
+		-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return sq_err(s, err, "schema");
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW || sqlite3_column_int(q, 0) == 0) {
+		sqlite3_finalize(q);
+		return SF_OK;
+	}
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT coalesce(max(version), 0) FROM "
+			       "schema_migrations",
+			       -1, &q, NULL) != SQLITE_OK)
+		return sq_err(s, err, "schema");
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*version = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_migrate(struct store *st, int *applied, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	enum sf_status r;
+	int have;
+
+	*applied = 0;
+	if (sqlite3_exec(s->db,
+			 "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+			 "applied INTEGER NOT NULL)",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return sq_err(s, err, "migrate");
+	for (const struct embedded_file *f = sqlite_migrations; f->name;
+	     f++) {
+		char *end;
+		long v = strtol(f->name, &end, 10);
+		char *msg = NULL;
+		sqlite3_stmt *q;
+
+		if (end == f->name || *end != '_')
+			return sf_fail(err, SF_INTERNAL, NULL,
+				       "migration %s has no number", f->name);
+		r = sq_begin(st, err);
+		if (r)
+			return r;
+		r = sq_schema_version(st, &have, err);
+		if (r) {
+			sq_rollback(st);
+			return r;
+		}
+		if (v <= have) {
+			sq_rollback(st);
+			continue;
+		}
+		if (sqlite3_exec(s->db, f->data, NULL, NULL, &msg) !=
+		    SQLITE_OK) {
+			sf_fail(err, SF_DB, NULL, "migration %s: %s", f->name,
+				msg ? msg : "failed");
+			sqlite3_free(msg);
+			sq_rollback(st);
+			return SF_DB;
+		}
+		if (sqlite3_prepare_v2(s->db,
+				       "INSERT INTO schema_migrations"
+				       "(version, name, applied) VALUES "
+				       "(?, ?, strftime('%s','now'))",
+				       -1, &q, NULL) != SQLITE_OK) {
+			sq_rollback(st);
+			return sq_err(s, err, "migrate");
+		}
+		b_int(q, 1, v);
+		b_text(q, 2, f->name);
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			sqlite3_finalize(q);
+			sq_rollback(st);
+			return sq_err(s, err, "migrate");
+		}
+		sqlite3_finalize(q);
+		r = sq_commit(st, err);
+		if (r)
+			return r;
+		(*applied)++;
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_backup(struct store *st, const char *path, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	sqlite3 *dst;
+	sqlite3_backup *b;
+	int rc;
+
+	if (sqlite3_open(path, &dst) != SQLITE_OK) {
+		sf_fail(err, SF_IO, "file", "cannot create backup %s: %s", path,
+			sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return SF_IO;
+	}
+	b = sqlite3_backup_init(dst, "main", s->db, "main");
+	if (!b) {
+		sf_fail(err, SF_IO, "file", "backup to %s: %s", path,
+			sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return SF_IO;
+	}
+	/* Copy in slices so writers are not blocked for the whole copy. */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		sf_fail(err, SF_IO, "file", "backup to %s: %s", path,
+			sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return SF_IO;
+	}
+	sqlite3_close(dst);
+	return SF_OK;
+}
+
+/* users, grants, delegations, sessions */
+
+static enum sf_status
+sq_user_add(struct store *st, const char *name, const char *email,
+	    const char *pw_hash, sf_time now, int64_t *id, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT INTO users(name, email, pw_hash, "
+				  "created) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, name);
+	b_text(q, 2, email);
+	b_text(q, 3, pw_hash);
+	b_int(q, 4, now);
+	r = sq_exec(s, q, err);
+	if (r == SF_CONFLICT)
+		return sf_fail(err, SF_CONFLICT, "name",
+			       "user \"%s\" already exists", name);
+	if (r)
+		return r;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_user_get(struct store *st, const char *name, int64_t id, struct user *out,
+	    struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char by_name[] =
+		"SELECT id, name, email, pw_hash, failed_logins, "
+		"locked_until, disabled FROM users WHERE name = ?";
+	static const char by_id[] =
+		"SELECT id, name, email, pw_hash, failed_logins, "
+		"locked_until, disabled FROM users WHERE id = ?";
+	sqlite3_stmt *q = sq_stmt(s, name ? by_name : by_id, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	if (name)
+		b_text(q, 1, name);
+	else
+		b_int(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(q);
+		if (name)
+			return sf_fail(err, SF_NOT_FOUND, "user",
+				       "no user \"%s\"", name);
+		return sf_fail(err, SF_NOT_FOUND, "user", "no user %lld",
+			       (long long)id);
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return sq_err(s, err, "user");
+	}
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(q, 0);
+	out->name = c_text(q, 1);
+	out->email = c_text(q, 2);
+	out->pw_hash = c_text(q, 3);
+	out->failed_logins = sqlite3_column_int(q, 4);
+	out->locked_until = sqlite3_column_int64(q, 5);
+	out->disabled = sqlite3_column_int(q, 6);
+	sqlite3_reset(q);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_user_list(struct store *st, json_t **out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"SELECT u.name, coalesce(u.email, ''), "
+		"(SELECT group_concat(g.role || CASE g.scope WHEN '' THEN '' "
+		"ELSE ':' || g.scope END, ' ') FROM grants g "
+		"WHERE g.user_id = u.id) FROM users u ORDER BY u.name";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	*out = json_array();
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *roles = (const char *)sqlite3_column_text(q, 2);
+		json_array_append_new(
+			*out,
+			json_pack("{s:s, s:s, s:s}", "name",
+				  (const char *)sqlite3_column_text(q, 0),
+				  "email",
+				  (const char *)sqlite3_column_text(q, 1),
+				  "roles", roles ? roles : ""));
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return sq_err(s, err, "users");
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_user_set_password(struct store *st, int64_t id, const char *pw_hash,
+		     struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "UPDATE users SET pw_hash = ?, "
+				  "failed_logins = 0, locked_until = 0 "
+				  "WHERE id = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, pw_hash);
+	b_int(q, 2, id);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_user_set_login_state(struct store *st, int64_t id, int failed,
+			sf_time locked_until, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "UPDATE users SET failed_logins = ?, "
+				  "locked_until = ? WHERE id = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, failed);
+	b_int(q, 2, locked_until);
+	b_int(q, 3, id);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_grant_add(struct store *st, int64_t user_id, const char *role,
+	     const char *scope, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT OR IGNORE INTO grants(user_id, "
+				  "role, scope) VALUES (?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, user_id);
+	b_text(q, 2, role);
+	b_text(q, 3, scope ? scope : "");
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_grant_remove(struct store *st, int64_t user_id, const char *role,
+		const char *scope, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "DELETE FROM grants WHERE user_id = ? AND "
+				  "role = ? AND scope = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, user_id);
+	b_text(q, 2, role);
+	b_text(q, 3, scope ? scope : "");
+	r = sq_exec(s, q, err);
+	if (r)
+		return r;
+	if (sqlite3_changes(s->db) == 0)
+		return sf_fail(err, SF_NOT_FOUND, "role",
+			       "the user does not hold role %s%s%s", role,
+			       scope && *scope ? " for " : "",
+			       scope ? scope : "");
+	return SF_OK;
+}
+
+static enum sf_status
+grant_rows(struct sq *s, sqlite3_stmt *q, int delegated, struct grant_list *out,
+	   struct sf_error *err)
+{
+	int rc;
+	size_t cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct grant *g;
+
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			out->v = xrealloc(out->v, cap * sizeof(*out->v));
+		}
+		g = &out->v[out->n++];
+		memset(g, 0, sizeof(*g));
+		g->id = sqlite3_column_int64(q, 0);
+		g->user_id = sqlite3_column_int64(q, 1);
+		g->role = c_text(q, 2);
+		g->scope = c_text(q, 3);
+		if (delegated) {
+			g->from_user = sqlite3_column_int64(q, 4);
+			g->from_name = c_text(q, 5);
+			g->until = c_text(q, 6);
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		grant_list_release(out);
+		return sq_err(s, err, "grants");
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_grants_of(struct store *st, int64_t user_id, struct grant_list *out,
+	     struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT id, user_id, role, scope FROM "
+				  "grants WHERE user_id = ? ORDER BY role, "
+				  "scope";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, user_id);
+	return grant_rows(s, q, 0, out, err);
+}
+
+static enum sf_status
+sq_delegation_add(struct store *st, int64_t from, int64_t to, const char *role,
+		  const char *scope, const char *until, sf_time now,
+		  struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT INTO delegations(from_user, "
+				  "to_user, role, scope, until, created) "
+				  "VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, from);
+	b_int(q, 2, to);
+	b_text(q, 3, role);
+	b_text(q, 4, scope ? scope : "");
+	b_text(q, 5, until);
+	b_int(q, 6, now);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_delegations_to(struct store *st, int64_t user_id, const char *today,
+		  struct grant_list *out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	/* A delegation holds only while its giver still holds the role. */
+	static const char sql[] =
+		"SELECT d.id, d.to_user, d.role, d.scope, d.from_user, u.name, "
+		"d.until FROM delegations d JOIN users u ON u.id = d.from_user "
+		"WHERE d.to_user = ? AND d.until >= ? AND EXISTS (SELECT 1 "
+		"FROM grants g WHERE g.user_id = d.from_user AND g.role = "
+		"d.role AND g.scope = d.scope) ORDER BY d.role, d.scope";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, user_id);
+	b_text(q, 2, today);
+	return grant_rows(s, q, 1, out, err);
+}
+
+static enum sf_status
+sq_users_with_role(struct store *st, const char *role, const char *scope,
+		   const char *today, json_t **out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"SELECT DISTINCT u.name, coalesce(u.email, '') FROM users u "
+		"WHERE u.disabled = 0 AND (EXISTS (SELECT 1 FROM grants g "
+		"WHERE g.user_id = u.id AND g.role = ?1 AND (?2 = '' OR "
+		"g.scope = ?2)) OR EXISTS (SELECT 1 FROM delegations d JOIN "
+		"grants g ON g.user_id = d.from_user AND g.role = d.role AND "
+		"g.scope = d.scope WHERE d.to_user = u.id AND d.role = ?1 AND "
+		"(?2 = '' OR d.scope = ?2) AND d.until >= ?3)) ORDER BY u.name";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, role);
+	b_text(q, 2, scope ? scope : "");
+	b_text(q, 3, today);
+	*out = json_array();
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		json_array_append_new(
+			*out, json_pack("{s:s, s:s}", "name",
+					(const char *)sqlite3_column_text(q, 0),
+					"email",
+					(const char *)sqlite3_column_text(q, 1)));
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return sq_err(s, err, "users");
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_session_add(struct store *st, const char *hash, int64_t user_id,
+	       const char *kind, sf_time now, sf_time expires,
+	       struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT INTO sessions(token_hash, user_id, "
+				  "kind, created, expires) VALUES "
+				  "(?, ?, ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, hash);
+	b_int(q, 2, user_id);
+	b_text(q, 3, kind);
+	b_int(q, 4, now);
+	b_int(q, 5, expires);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_session_get(struct store *st, const char *hash, sf_time now,
+	       int64_t *user_id, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT user_id FROM sessions WHERE "
+				  "token_hash = ? AND expires > ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, hash);
+	b_int(q, 2, now);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		return SF_OK;
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return sf_fail(err, SF_NOT_FOUND, NULL, "no such session");
+	return sq_err(s, err, "session");
+}
+
+static enum sf_status
+sq_session_delete(struct store *st, const char *hash, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "DELETE FROM sessions WHERE token_hash = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, hash);
+	return sq_exec(s, q, err);
+}
+
+/* calendar */
+
+static enum sf_status
+sq_holiday_put(struct store *st, sf_date day, const char *name,
+	       struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT INTO holidays(day, name) VALUES "
+				  "(?, ?) ON CONFLICT(day) DO UPDATE SET "
+				  "name = excluded.name";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	char d[16];
+
+	if (!q)
+		return SF_DB;
+	date_format(day, d);
+	b_text(q, 1, d);
+	b_text(q, 2, name);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_holidays(struct store *st, json_t **out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT day, name FROM holidays ORDER BY day";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	*out = json_object();
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		json_object_set_new(
+			*out, (const char *)sqlite3_column_text(q, 0),
+			json_string((const char *)sqlite3_column_text(q, 1)));
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return sq_err(s, err, "holidays");
+	}
+	return SF_OK;
+}
+
+/* process definitions */
+
+static enum sf_status
+sq_procdef_put(struct store *st, const char *name, int version,
+	       const char *hash, const char *source, sf_time now, int64_t *id,
+	       struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char ins[] = "INSERT OR IGNORE INTO procdefs(name, "
+				  "version, hash, source, loaded) VALUES "
+				  "(?, ?, ?, ?, ?)";
+	static const char sel[] = "SELECT id FROM procdefs WHERE hash = ?";
+	sqlite3_stmt *q = sq_stmt(s, ins, err);
+	enum sf_status r;
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, name);
+	b_int(q, 2, version);
+	b_text(q, 3, hash);
+	b_text(q, 4, source);
+	b_int(q, 5, now);
+	r = sq_exec(s, q, err);
+	if (r)
+		return r;
+	q = sq_stmt(s, sel, err);
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, hash);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return sq_err(s, err, "procdef");
+	}
+	*id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_procdef_source(struct store *st, int64_t id, char **source,
+		  struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT source FROM procdefs WHERE id = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return sf_fail(err, SF_NOT_FOUND, NULL,
+			       "no process definition %lld", (long long)id);
+	}
+	*source = c_text(q, 0);
+	sqlite3_reset(q);
+	return SF_OK;
+}
+
+/* instances and steps */
+
+static enum sf_status
+sq_instance_add(struct store *st, int64_t procdef_id, const char *process,
+		const char *object, json_t *data, sf_time now, int64_t *id,
+		struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT INTO instances(procdef_id, process, "
+				  "object, state, data, created, updated) "
+				  "VALUES (?, ?, ?, 'running', ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, procdef_id);
+	b_text(q, 2, process);
+	b_text(q, 3, object);
+	b_json(q, 4, data);
+	b_int(q, 5, now);
+	b_int(q, 6, now);
+	r = sq_exec(s, q, err);
+	if (r)
+		return r;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_instance_get(struct store *st, int64_t id, struct instance *out,
+		struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT id, procdef_id, process, object, "
+				  "state, data, created, updated, rev FROM "
+				  "instances WHERE id = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		if (rc == SQLITE_DONE)
+			return sf_fail(err, SF_NOT_FOUND, NULL,
+				       "no object %lld", (long long)id);
+		return sq_err(s, err, "instance");
+	}
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(q, 0);
+	out->procdef_id = sqlite3_column_int64(q, 1);
+	out->process = c_text(q, 2);
+	out->object = c_text(q, 3);
+	out->state = c_text(q, 4);
+	out->data = c_json(q, 5);
+	if (!out->data)
+		out->data = json_object();
+	out->created = sqlite3_column_int64(q, 6);
+	out->updated = sqlite3_column_int64(q, 7);
+	out->rev = sqlite3_column_int64(q, 8);
+	sqlite3_reset(q);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_instance_update(struct store *st, int64_t id, const char *state,
+		   json_t *data, int64_t expected_rev, sf_time now,
+		   struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "UPDATE instances SET state = ?, data = ?, "
+				  "updated = ?, rev = rev + 1 WHERE id = ? "
+				  "AND rev = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, state);
+	b_json(q, 2, data);
+	b_int(q, 3, now);
+	b_int(q, 4, id);
+	b_int(q, 5, expected_rev);
+	r = sq_exec(s, q, err);
+	if (r)
+		return r;
+	if (sqlite3_changes(s->db) != 1)
+		return sf_fail(err, SF_CONFLICT, NULL,
+			       "the object changed meanwhile; reload and retry");
+	return SF_OK;
+}
+
+static enum sf_status
+sq_instance_list(struct store *st, const char *object, json_t **out,
+		 struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT id, process, state, data, created, "
+				  "updated FROM instances WHERE ?1 IS NULL OR "
+				  "object = ?1 ORDER BY id DESC";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, object);
+	*out = json_array();
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		json_t *data = c_json(q, 3);
+		json_array_append_new(
+			*out,
+			json_pack("{s:I, s:s, s:s, s:o, s:I, s:I}", "id",
+				  (json_int_t)sqlite3_column_int64(q, 0),
+				  "process",
+				  (const char *)sqlite3_column_text(q, 1),
+				  "state",
+				  (const char *)sqlite3_column_text(q, 2),
+				  "data", data ? data : json_object(),
+				  "created",
+				  (json_int_t)sqlite3_column_int64(q, 4),
+				  "updated",
+				  (json_int_t)sqlite3_column_int64(q, 5)));
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return sq_err(s, err, "instances");
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_step_add(struct store *st, const struct step_row *r, int64_t *id,
+	    struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"INSERT INTO steps(instance_id, step, state, activated, due, "
+		"completed, user_name, role, acting_for, input, roles, scope) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status rc;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, r->instance_id);
+	b_text(q, 2, r->step);
+	b_text(q, 3, r->state);
+	b_int(q, 4, r->activated);
+	b_text(q, 5, r->due);
+	if (r->completed)
+		b_int(q, 6, r->completed);
+	b_text(q, 7, r->user_name);
+	b_text(q, 8, r->role);
+	b_text(q, 9, r->acting_for);
+	b_json(q, 10, r->input);
+	b_text(q, 11, r->roles ? r->roles : "");
+	b_text(q, 12, r->scope ? r->scope : "");
+	rc = sq_exec(s, q, err);
+	if (rc)
+		return rc;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_step_close(struct store *st, int64_t id, const char *state, sf_time now,
+	      const char *user_name, const char *role, const char *acting_for,
+	      json_t *input, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"UPDATE steps SET state = ?, completed = ?, user_name = ?, "
+		"role = ?, acting_for = ?, input = ? WHERE id = ? AND "
+		"state = 'active'";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, state);
+	b_int(q, 2, now);
+	b_text(q, 3, user_name);
+	b_text(q, 4, role);
+	b_text(q, 5, acting_for);
+	b_json(q, 6, input);
+	b_int(q, 7, id);
+	r = sq_exec(s, q, err);
+	if (r)
+		return r;
+	if (sqlite3_changes(s->db) != 1)
+		return sf_fail(err, SF_CONFLICT, "step",
+			       "the step is not active any more");
+	return SF_OK;
+}
+
+static enum sf_status
+sq_step_set_overdue(struct store *st, int64_t id, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "UPDATE steps SET overdue = 1 WHERE id = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, id);
+	return sq_exec(s, q, err);
+}
+
+#define STEP_COLS                                                             \
+	"s.id, s.instance_id, s.step, s.state, s.activated, s.due, "          \
+	"s.overdue, s.completed, s.user_name, s.role, s.acting_for, "         \
+	"s.input, s.roles, s.scope"
+
+static void
+step_from_row(sqlite3_stmt *q, struct step_row *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = sqlite3_column_int64(q, 0);
+	o->instance_id = sqlite3_column_int64(q, 1);
+	o->step = c_text(q, 2);
+	o->state = c_text(q, 3);
+	o->activated = sqlite3_column_int64(q, 4);
+	o->due = c_text(q, 5);
+	o->overdue = sqlite3_column_int(q, 6);
+	o->completed = sqlite3_column_int64(q, 7);
+	o->user_name = c_text(q, 8);
+	o->role = c_text(q, 9);
+	o->acting_for = c_text(q, 10);
+	o->input = c_json(q, 11);
+	o->roles = c_text(q, 12);
+	o->scope = c_text(q, 13);
+}
+
+static enum sf_status
+step_rows(struct sq *s, sqlite3_stmt *q, int with_process,
+	  struct step_list *out, struct sf_error *err)
+{
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->v = xrealloc(out->v, cap * sizeof(*out->v));
+		}
+		step_from_row(q, &out->v[out->n]);
+		if (with_process) {
+			out->v[out->n].process = c_text(q, 14);
+			out->v[out->n].object = c_text(q, 15);
+		}
+		out->n++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		step_list_release(out);
+		return sq_err(s, err, "steps");
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_step_get(struct store *st, int64_t id, struct step_row *out,
+	    struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT " STEP_COLS
+				  " FROM steps s WHERE s.id = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return sf_fail(err, SF_NOT_FOUND, "step", "no step %lld",
+			       (long long)id);
+	}
+	step_from_row(q, out);
+	sqlite3_reset(q);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_steps_of(struct store *st, int64_t instance_id, int active_only,
+	    struct step_list *out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char all[] = "SELECT " STEP_COLS " FROM steps s WHERE "
+				  "s.instance_id = ? ORDER BY s.id";
+	static const char active[] = "SELECT " STEP_COLS
+				     " FROM steps s WHERE s.instance_id = ? "
+				     "AND s.state = 'active' ORDER BY s.id";
+	sqlite3_stmt *q = sq_stmt(s, active_only ? active : all, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, instance_id);
+	return step_rows(s, q, 0, out, err);
+}
+
+static enum sf_status
+sq_steps_active_all(struct store *st, struct step_list *out,
+		    struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT " STEP_COLS
+				  ", i.process, i.object FROM steps s JOIN "
+				  "instances i ON i.id = s.instance_id WHERE "
+				  "s.state = 'active' ORDER BY s.due IS NULL, "
+				  "s.due, s.id";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	return step_rows(s, q, 1, out, err);
+}
+
+static enum sf_status
+sq_join_arrive(struct store *st, int64_t instance_id, const char *join,
+	       const char *from, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT OR IGNORE INTO join_arrivals("
+				  "instance_id, join_step, from_step) VALUES "
+				  "(?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, instance_id);
+	b_text(q, 2, join);
+	b_text(q, 3, from);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_join_count(struct store *st, int64_t instance_id, const char *join,
+	      int *count, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT count(*) FROM join_arrivals WHERE "
+				  "instance_id = ? AND join_step = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, instance_id);
+	b_text(q, 2, join);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return sq_err(s, err, "join");
+	}
+	*count = sqlite3_column_int(q, 0);
+	sqlite3_reset(q);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_join_clear(struct store *st, int64_t instance_id, const char *join,
+	      struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "DELETE FROM join_arrivals WHERE "
+				  "instance_id = ? AND join_step = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, instance_id);
+	b_text(q, 2, join);
+	return sq_exec(s, q, err);
+}
+
+/* jobs */
+
+static enum sf_status
+sq_job_add(struct store *st, const char *kind, int64_t instance_id,
+	   int64_t step_id, sf_time due_at, const char *payload,
+	   struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT OR IGNORE INTO jobs(kind, "
+				  "instance_id, step_id, due_at, payload) "
+				  "VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, kind);
+	b_int(q, 2, instance_id);
+	b_int(q, 3, step_id);
+	b_int(q, 4, due_at);
+	b_text(q, 5, payload ? payload : "");
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_jobs_claim(struct store *st, sf_time now, const char *owner, int lease_s,
+	      size_t max, struct job_list *out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"UPDATE jobs SET lease_owner = ?1, lease_until = ?2 + ?3 "
+		"WHERE id IN (SELECT id FROM jobs WHERE done_at IS NULL AND "
+		"due_at <= ?2 AND lease_until < ?2 ORDER BY due_at, id "
+		"LIMIT ?4) RETURNING id, kind, instance_id, step_id, due_at, "
+		"payload";
+	sqlite3_stmt *q;
+	size_t cap = 0;
+	int rc;
+	enum sf_status r;
+
+	memset(out, 0, sizeof(*out));
+	r = sq_begin(st, err);
+	if (r)
+		return r;
+	q = sq_stmt(s, sql, err);
+	if (!q) {
+		sq_rollback(st);
+		return SF_DB;
+	}
+	b_text(q, 1, owner);
+	b_int(q, 2, now);
+	b_int(q, 3, lease_s);
+	b_int(q, 4, (int64_t)max);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct job *j;
+
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->v = xrealloc(out->v, cap * sizeof(*out->v));
+		}
+		j = &out->v[out->n++];
+		j->id = sqlite3_column_int64(q, 0);
+		j->kind = c_text(q, 1);
+		j->instance_id = sqlite3_column_int64(q, 2);
+		j->step_id = sqlite3_column_int64(q, 3);
+		j->due_at = sqlite3_column_int64(q, 4);
+		j->payload = c_text(q, 5);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		r = sq_err(s, err, "jobs");
+		sq_rollback(st);
+		job_list_release(out);
+		return r;
+	}
+	r = sq_commit(st, err);
+	if (r)
+		job_list_release(out);
+	return r;
+}
+
+static enum sf_status
+sq_job_done(struct store *st, int64_t id, const char *owner, sf_time now,
+	    struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "UPDATE jobs SET done_at = ? WHERE id = ? "
+				  "AND lease_owner = ? AND done_at IS NULL";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, now);
+	b_int(q, 2, id);
+	b_text(q, 3, owner);
+	r = sq_exec(s, q, err);
+	if (r)
+		return r;
+	if (sqlite3_changes(s->db) != 1)
+		return sf_fail(err, SF_CONFLICT, NULL,
+			       "job %lld was taken by another node",
+			       (long long)id);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_jobs_cancel_step(struct store *st, int64_t step_id, sf_time now,
+		    struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "UPDATE jobs SET done_at = ? WHERE "
+				  "step_id = ? AND done_at IS NULL";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, now);
+	b_int(q, 2, step_id);
+	return sq_exec(s, q, err);
+}
+
+/* audit */
+
+static enum sf_status
+sq_audit_head(struct store *st, int64_t *id, char hash[65],
+	      struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	/* The write transaction (BEGIN IMMEDIATE) already serialises the
+	 * chain on SQLite: no explicit lock needed. */
+	static const char sql[] = "SELECT id, hash FROM audit ORDER BY id "
+				  "DESC LIMIT 1";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	rc = sqlite3_step(q);
+	*id = 0;
+	hash[0] = '\0';
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(q, 0);
+		xstrlcpy(hash, (const char *)sqlite3_column_text(q, 1), 65);
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(q);
+		return sq_err(s, err, "audit");
+	}
+	sqlite3_reset(q);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_audit_insert(struct store *st, const struct audit_rec *a,
+		struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"INSERT INTO audit(id, ts, user_name, role, acting_for, object, "
+		"action, before, after, prev_hash, hash) VALUES "
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, a->id);
+	b_int(q, 2, a->ts);
+	b_text(q, 3, a->user_name ? a->user_name : "");
+	b_text(q, 4, a->role ? a->role : "");
+	b_text(q, 5, a->acting_for ? a->acting_for : "");
+	b_text(q, 6, a->object);
+	b_text(q, 7, a->action);
+	b_text(q, 8, a->before);
+	b_text(q, 9, a->after);
+	b_text(q, 10, a->prev_hash);
+	b_text(q, 11, a->hash);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_audit_each(struct store *st, const char *object, audit_fn fn, void *ctx,
+	      struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"SELECT id, ts, user_name, role, acting_for, object, action, "
+		"before, after, prev_hash, hash FROM audit WHERE ?1 IS NULL OR "
+		"object = ?1 ORDER BY id";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, object);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct audit_rec a = {
+			.id = sqlite3_column_int64(q, 0),
+			.ts = sqlite3_column_int64(q, 1),
+			.user_name = (char *)sqlite3_column_text(q, 2),
+			.role = (char *)sqlite3_column_text(q, 3),
+			.acting_for = (char *)sqlite3_column_text(q, 4),
+			.object = (char *)sqlite3_column_text(q, 5),
+			.action = (char *)sqlite3_column_text(q, 6),
+			.before = (char *)sqlite3_column_text(q, 7),
+			.after = (char *)sqlite3_column_text(q, 8),
+			.prev_hash = (char *)sqlite3_column_text(q, 9),
+			.hash = (char *)sqlite3_column_text(q, 10),
+		};
+		if (fn(ctx, &a))
+			break;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_err(s, err, "audit");
+	return SF_OK;
+}
+
+/* outbox */
+
+#define OUTBOX_COLS                                                           \
+	"id, created, mto, mcc, mbcc, subject, body, attachments, format, "   \
+	"state, attempts, next_attempt, last_error, sent_at, object"
+
+static void
+outbox_from_row(sqlite3_stmt *q, struct outbox_row *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(q, 0);
+	m->created = sqlite3_column_int64(q, 1);
+	m->to = c_json(q, 2);
+	m->cc = c_json(q, 3);
+	m->bcc = c_json(q, 4);
+	m->subject = c_text(q, 5);
+	m->body = c_text(q, 6);
+	m->attachments = c_json(q, 7);
+	m->format = c_text(q, 8);
+	m->state = c_text(q, 9);
+	m->attempts = sqlite3_column_int(q, 10);
+	m->next_attempt = sqlite3_column_int64(q, 11);
+	m->last_error = c_text(q, 12);
+	m->sent_at = sqlite3_column_int64(q, 13);
+	m->object = c_text(q, 14);
+}
+
+static enum sf_status
+outbox_rows(struct sq *s, sqlite3_stmt *q, struct outbox_list *out,
+	    struct sf_error *err)
+{
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->v = xrealloc(out->v, cap * sizeof(*out->v));
+		}
+		outbox_from_row(q, &out->v[out->n++]);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		outbox_list_release(out);
+		return sq_err(s, err, "outbox");
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_outbox_add(struct store *st, const struct outbox_row *m, int64_t *id,
+	      struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"INSERT INTO outbox(created, mto, mcc, mbcc, subject, body, "
+		"attachments, format, state, next_attempt, object) VALUES "
+		"(?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	json_t *empty = json_array();
+	enum sf_status r;
+
+	if (!q) {
+		json_decref(empty);
+		return SF_DB;
+	}
+	b_int(q, 1, m->created);
+	b_json(q, 2, m->to ? m->to : empty);
+	b_json(q, 3, m->cc ? m->cc : empty);
+	b_json(q, 4, m->bcc ? m->bcc : empty);
+	b_text(q, 5, m->subject ? m->subject : "");
+	b_text(q, 6, m->body ? m->body : "");
+	b_json(q, 7, m->attachments ? m->attachments : empty);
+	b_text(q, 8, m->format ? m->format : "email");
+	b_int(q, 9, m->next_attempt ? m->next_attempt : m->created);
+	b_text(q, 10, m->object ? m->object : "");
+	json_decref(empty);
+	r = sq_exec(s, q, err);
+	if (r)
+		return r;
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return SF_OK;
+}
+
+static enum sf_status
+sq_outbox_list(struct store *st, const char *state, struct outbox_list *out,
+	       struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE "
+				  "?1 IS NULL OR state = ?1 ORDER BY id DESC";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, state);
+	return outbox_rows(s, q, out, err);
+}
+
+static enum sf_status
+sq_outbox_claim(struct store *st, sf_time now, const char *owner, int lease_s,
+		size_t max, struct outbox_list *out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"UPDATE outbox SET lease_owner = ?1, lease_until = ?2 + ?3 "
+		"WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND "
+		"next_attempt <= ?2 AND lease_until < ?2 ORDER BY id LIMIT ?4) "
+		"RETURNING " OUTBOX_COLS;
+	sqlite3_stmt *q;
+	enum sf_status r;
+
+	r = sq_begin(st, err);
+	if (r)
+		return r;
+	q = sq_stmt(s, sql, err);
+	if (!q) {
+		sq_rollback(st);
+		return SF_DB;
+	}
+	b_text(q, 1, owner);
+	b_int(q, 2, now);
+	b_int(q, 3, lease_s);
+	b_int(q, 4, (int64_t)max);
+	r = outbox_rows(s, q, out, err);
+	if (r) {
+		sq_rollback(st);
+		return r;
+	}
+	r = sq_commit(st, err);
+	if (r)
+		outbox_list_release(out);
+	return r;
+}
+
+static enum sf_status
+sq_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,
+	       sf_time next_attempt, const char *last_error, sf_time now,
+	       struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, "
+		"last_error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE "
+		"sent_at END, lease_until = 0 WHERE id = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, state);
+	b_int(q, 2, attempts);
+	b_int(q, 3, next_attempt);
+	b_text(q, 4, last_error);
+	b_text(q, 5, state);
+	b_int(q, 6, now);
+	b_int(q, 7, id);
+	return sq_exec(s, q, err);
+}
+
+/* settings */
+
+static enum sf_status
+sq_setting_get(struct store *st, const char *key, char **value,
+	       struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT value FROM settings WHERE key = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, key);
+	rc = sqlite3_step(q);
+	*value = rc == SQLITE_ROW ? c_text(q, 0) : NULL;
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return sf_fail(err, SF_NOT_FOUND, key, "no setting %s", key);
+	if (rc != SQLITE_ROW)
+		return sq_err(s, err, "settings");
+	return SF_OK;
+}
+
+static enum sf_status
+sq_setting_put(struct store *st, const char *key, const char *value,
+	       struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT INTO settings(key, value) VALUES "
+				  "(?, ?) ON CONFLICT(key) DO UPDATE SET "
+				  "value = excluded.value";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, key);
+	b_text(q, 2, value);
+	return sq_exec(s, q, err);
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.migrate = sq_migrate,
+	.schema_version = sq_schema_version,
+	.backup = sq_backup,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.user_add = sq_user_add,
+	.user_get = sq_user_get,
+	.user_list = sq_user_list,
+	.user_set_password = sq_user_set_password,
+	.user_set_login_state = sq_user_set_login_state,
+	.grant_add = sq_grant_add,
+	.grant_remove = sq_grant_remove,
+	.grants_of = sq_grants_of,
+	.delegation_add = sq_delegation_add,
+	.delegations_to = sq_delegations_to,
+	.users_with_role = sq_users_with_role,
+	.session_add = sq_session_add,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.holiday_put = sq_holiday_put,
+	.holidays = sq_holidays,
+	.procdef_put = sq_procdef_put,
+	.procdef_source = sq_procdef_source,
+	.instance_add = sq_instance_add,
+	.instance_get = sq_instance_get,
+	.instance_update = sq_instance_update,
+	.instance_list = sq_instance_list,
+	.step_add = sq_step_add,
+	.step_close = sq_step_close,
+	.step_set_overdue = sq_step_set_overdue,
+	.step_get = sq_step_get,
+	.steps_of = sq_steps_of,
+	.steps_active_all = sq_steps_active_all,
+	.join_arrive = sq_join_arrive,
+	.join_count = sq_join_count,
+	.join_clear = sq_join_clear,
+	.job_add = sq_job_add,
+	.jobs_claim = sq_jobs_claim,
+	.job_done = sq_job_done,
+	.jobs_cancel_step = sq_jobs_cancel_step,
+	.audit_head = sq_audit_head,
+	.audit_insert = sq_audit_insert,
+	.audit_each = sq_audit_each,
+	.outbox_add = sq_outbox_add,
+	.outbox_list = sq_outbox_list,
+	.outbox_claim = sq_outbox_claim,
+	.outbox_mark = sq_outbox_mark,
+	.setting_get = sq_setting_get,
+	.setting_put = sq_setting_put,
+};
