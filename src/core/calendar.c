@@ -411,7 +411,7 @@ scan_line(struct ics_scan *sc, const char *s, size_t n, int line)
  * or tab continues the previous one (RFC 5545 3.1).
  */
 static enum sf_status
-ics_scan(struct ics_scan *sc, const char *text, size_t len)
+ics_check(struct ics_scan *sc, const char *text, size_t len)
 {
 	enum sf_status st = SF_OK;
 	char *lbuf = NULL;
@@ -888,7 +888,7 @@ calendar_parse_ics(const char *text, size_t len, const char *filename,
 		return sf_fail(err, SF_TOO_LARGE, NULL,
 			       "%s: %zu bytes, more than the %u allowed",
 			       filename, len, ICS_MAX_BYTES);
-	if ((st = ics_scan(&scan, text, len)))
+	if ((st = ics_check(&scan, text, len)))
 		goto out;
 
 	copy = xstrndup(text, len);
@@ -906,6 +906,12 @@ calendar_parse_ics(const char *text, size_t len, const char *filename,
 		goto out;
 	if ((msg = ics_first_error(root))) {
 		st = sf_fail(err, SF_INVALID, NULL, "%s: %s", filename, msg);
+		goto out;
+	}
+	/* libical reports most trouble as X-LIC-ERROR, some only here. */
+	if (icalerrno != ICAL_NO_ERROR) {
+		st = sf_fail(err, SF_INVALID, NULL, "%s: libical: %s", filename,
+			     icalerror_strerror(icalerrno));
 		goto out;
 	}
 	if (x.index == 0) {

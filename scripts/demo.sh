@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# demo.sh - the first README command: install what is missing, build,
+# create ./secflow.db with the demo users and objects, and serve on
+# http://127.0.0.1:8080 until Ctrl-C.  Demo password: secflow-demo.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/deps.sh"
+"$top/scripts/build.sh" build
+cd "$top"
+./build/secflow migrate
+./build/secflow demo
+echo "secflow: open http://${SECFLOW_LISTEN:-127.0.0.1:8080}/ — log in as ds.officer, taxud.requester, acme.security ... (password secflow-demo)"
+exec ./build/secflow serve --listen "${SECFLOW_LISTEN:-127.0.0.1:8080}"
