@@ -31,7 +31,7 @@
 #define ICS_MAX_BYTES (8u << 20) /* a holidays file is a few kB */
 #define ICS_MAX_DEPTH 8		 /* VCALENDAR > VEVENT > VALARM is 3 */
 #define ICS_MAX_DAYS 100000	 /* holiday days one file may give */
-#define ICS_MAX_STEPS 100000	 /* recurrence iterations per RRULE */
+#define ICS_MAX_STEPS 200000	 /* recurrence iterations per file */
 #define RRULE_FIRST_YEAR 1990
 #define RRULE_LAST_YEAR 2100
 #define MAX_SPAN_DAYS 366 /* longest multi-day event */
@@ -199,8 +199,7 @@ working_days_in(const struct calendar *cal, sf_date a, sf_date b)
  * Working days in (A, B]; negative (minus the days in (B, A]) when B < A.
  */
 int
-calendar_working_days_between(const struct calendar *cal, sf_date a,
-			      sf_date b)
+calendar_working_days_between(const struct calendar *cal, sf_date a, sf_date b)
 {
 	if (b < a)
 		return (int)-working_days_in(cal, b, a);
@@ -338,11 +337,10 @@ scan_begin(struct ics_scan *sc, const char *v, size_t n, int line)
 		sc->calendars++;
 	if (sc->depth == 1 && name_is(v, n, "VEVENT")) {
 		if (sc->events == sc->events_cap) {
-			sc->events_cap = sc->events_cap ? sc->events_cap * 2
-							: 64;
-			sc->event_lines =
-				xrealloc(sc->event_lines,
-					 sc->events_cap * sizeof(int));
+			sc->events_cap =
+			    sc->events_cap ? sc->events_cap * 2 : 64;
+			sc->event_lines = xrealloc(
+			    sc->event_lines, sc->events_cap * sizeof(int));
 		}
 		sc->event_lines[sc->events++] = line;
 	}
@@ -438,8 +436,7 @@ ics_check(struct ics_scan *sc, const char *text, size_t len)
 					     sc->filename, line, c);
 				goto out;
 			}
-			u = utf8_len((const unsigned char *)text + i,
-				     len - i);
+			u = utf8_len((const unsigned char *)text + i, len - i);
 			if (u == 0) {
 				st = sf_fail(sc->err, SF_INVALID, NULL,
 					     "%s:%d: invalid UTF-8",
@@ -507,6 +504,7 @@ struct ics_ctx {
 	struct sf_error *err;
 	const struct ics_scan *scan;
 	size_t days; /* days given to FN so far */
+	long steps;  /* recurrence iterations so far */
 	/* The event being read, for messages. */
 	size_t index; /* 1-based */
 	const char *name;
@@ -530,14 +528,14 @@ ics_first_error(icalcomponent *c)
 	icalcomponent *k;
 
 	for (p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
-	     p; p = icalcomponent_get_next_property(c,
-						     ICAL_XLICERROR_PROPERTY)) {
+	     p;
+	     p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
 		icalparameter *t = icalproperty_get_first_parameter(
-			p, ICAL_XLICERRORTYPE_PARAMETER);
+		    p, ICAL_XLICERRORTYPE_PARAMETER);
 		const char *msg;
 
 		if (t && icalparameter_get_xlicerrortype(t) ==
-				 ICAL_XLICERRORTYPE_PROPERTYPARSEERROR)
+			     ICAL_XLICERRORTYPE_PROPERTYPARSEERROR)
 			continue;
 		msg = icalproperty_get_xlicerror(p);
 		if (!msg)
@@ -567,20 +565,20 @@ ics_each_event(struct ics_ctx *x, icalcomponent *root, ics_event_fn f)
 	int xroot = icalcomponent_isa(root) == ICAL_XROOT_COMPONENT;
 
 	x->index = 0;
-	cal = xroot ? icalcomponent_get_first_component(root,
-							ICAL_VCALENDAR_COMPONENT)
+	cal = xroot ? icalcomponent_get_first_component(
+			  root, ICAL_VCALENDAR_COMPONENT)
 		    : root;
 	for (; cal; cal = xroot ? icalcomponent_get_next_component(
-					  root, ICAL_VCALENDAR_COMPONENT)
+				      root, ICAL_VCALENDAR_COMPONENT)
 				: NULL) {
 		for (ev = icalcomponent_get_first_component(
-			     cal, ICAL_VEVENT_COMPONENT);
+			 cal, ICAL_VEVENT_COMPONENT);
 		     ev; ev = icalcomponent_get_next_component(
-				 cal, ICAL_VEVENT_COMPONENT)) {
+			     cal, ICAL_VEVENT_COMPONENT)) {
 			icalproperty *p = icalcomponent_get_first_property(
-				ev, ICAL_SUMMARY_PROPERTY);
-			const char *name = p ? icalproperty_get_summary(p)
-					     : NULL;
+			    ev, ICAL_SUMMARY_PROPERTY);
+			const char *name =
+			    p ? icalproperty_get_summary(p) : NULL;
 
 			x->index++;
 			x->name = name && *name ? name : NULL;
@@ -709,7 +707,7 @@ ics_span(struct ics_ctx *x, icalcomponent *ev, sf_date start, int *span)
 			return ics_bad(x, "DTEND is not a valid date");
 		days = (int64_t)end - start;
 	} else if ((p = icalcomponent_get_first_property(
-			    ev, ICAL_DURATION_PROPERTY))) {
+			ev, ICAL_DURATION_PROPERTY))) {
 		struct icaldurationtype d = icalproperty_get_duration(p);
 		int64_t secs;
 
@@ -738,7 +736,6 @@ ics_rrule(struct ics_ctx *x, icalproperty *p, struct icaltimetype t,
 	icalrecur_iterator *it;
 	enum sf_status st = SF_OK;
 	sf_date last = start;
-	long steps = 0;
 
 	if (r.freq != ICAL_YEARLY_RECURRENCE)
 		return ics_bad(x, "only yearly RRULEs are supported");
@@ -763,8 +760,8 @@ ics_rrule(struct ics_ctx *x, icalproperty *p, struct icaltimetype t,
 
 		if (icaltime_is_null_time(o) || o.year > RRULE_LAST_YEAR)
 			break;
-		if (++steps > ICS_MAX_STEPS) {
-			st = ics_bad(x, "RRULE gives too many occurrences");
+		if (++x->steps > ICS_MAX_STEPS) {
+			st = ics_bad(x, "RRULEs give too many occurrences");
 			goto out;
 		}
 		if (o.year < RRULE_FIRST_YEAR ||
@@ -795,10 +792,10 @@ ics_exdates(struct ics_ctx *x, icalcomponent *ev)
 		if (value_date(icalproperty_get_value(p), &d, NULL) < 0)
 			return ics_bad(x, "EXDATE is not a valid date");
 		if (x->n_exdates == x->exdates_cap) {
-			x->exdates_cap = x->exdates_cap ? x->exdates_cap * 2
-							: 16;
-			x->exdates = xrealloc(x->exdates, x->exdates_cap *
-							  sizeof(sf_date));
+			x->exdates_cap =
+			    x->exdates_cap ? x->exdates_cap * 2 : 16;
+			x->exdates = xrealloc(x->exdates,
+					      x->exdates_cap * sizeof(sf_date));
 		}
 		x->exdates[x->n_exdates++] = d;
 	}
@@ -820,8 +817,8 @@ ics_event(struct ics_ctx *x, icalcomponent *ev)
 	sf_date start;
 	int span = 1, is_date = 0, recurring;
 
-	if (!(dtstart = icalcomponent_get_first_property(ev,
-							 ICAL_DTSTART_PROPERTY)))
+	if (!(dtstart =
+		  icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY)))
 		return ics_bad(x, "no DTSTART");
 	if (value_date(icalproperty_get_value(dtstart), &start, &is_date) < 0)
 		return ics_bad(x, "DTSTART is not a valid date");
@@ -834,8 +831,8 @@ ics_event(struct ics_ctx *x, icalcomponent *ev)
 		return st;
 	/* A recurring event's DTSTART is its first occurrence (RFC 5545
 	 * 3.8.5.3) even when the rule does not match it. */
-	recurring = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) !=
-		    NULL;
+	recurring =
+	    icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) != NULL;
 	if (!recurring || (start >= date_from_ymd(RRULE_FIRST_YEAR, 1, 1) &&
 			   start <= date_from_ymd(RRULE_LAST_YEAR, 12, 31))) {
 		if (!ics_excluded(x, start) && (st = ics_emit(x, start, span)))
@@ -844,9 +841,8 @@ ics_event(struct ics_ctx *x, icalcomponent *ev)
 	for (p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY); p;
 	     p = icalcomponent_get_next_property(ev, ICAL_RDATE_PROPERTY)) {
 		struct icaldatetimeperiodtype r = icalproperty_get_rdate(p);
-		struct icaltimetype rt = icaltime_is_null_time(r.time)
-						 ? r.period.start
-						 : r.time;
+		struct icaltimetype rt =
+		    icaltime_is_null_time(r.time) ? r.period.start : r.time;
 		sf_date d;
 
 		if (ymd_date(rt.year, rt.month, rt.day, &d) < 0)
@@ -875,8 +871,11 @@ calendar_parse_ics(const char *text, size_t len, const char *filename,
 		   calendar_holiday_fn fn, void *ctx, struct sf_error *err)
 {
 	struct ics_scan scan = {.filename = filename, .err = err};
-	struct ics_ctx x = {.filename = filename, .fn = fn, .fctx = ctx,
-			    .err = err, .scan = &scan};
+	struct ics_ctx x = {.filename = filename,
+			    .fn = fn,
+			    .fctx = ctx,
+			    .err = err,
+			    .scan = &scan};
 	icalcomponent *root = NULL;
 	enum sf_status st;
 	const char *msg;
@@ -915,8 +914,7 @@ calendar_parse_ics(const char *text, size_t len, const char *filename,
 		goto out;
 	}
 	if (x.index == 0) {
-		st = sf_fail(err, SF_INVALID, NULL, "%s: no VEVENT",
-			     filename);
+		st = sf_fail(err, SF_INVALID, NULL, "%s: no VEVENT", filename);
 		goto out;
 	}
 	st = ics_each_event(&x, root, ics_event);

@@ -224,7 +224,8 @@ clock_format(sf_time t, char out[32])
 
 	civil_from_days(days, &y, &m, &d);
 	snprintf(out, 32, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m,
-		 d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+		 d, (int)(secs / 3600), (int)(secs / 60 % 60),
+		 (int)(secs % 60));
 }
 
 /* Parse exactly "YYYY-MM-DD" of a real date.  Returns 0 or -1. */
@@ -247,7 +248,13 @@ date_format(sf_date d, char out[16])
 	int m, day;
 
 	civil_from_days(d, &y, &m, &day);
-	snprintf(out, 16, "%04lld-%02d-%02d", (long long)y, m, day);
+	/* An sf_date spans years -5.8 to +5.8 million; the clamp tells the
+	 * compiler (and readers) the text always fits. */
+	if (y < -99999)
+		y = -99999;
+	if (y > 999999)
+		y = 999999;
+	snprintf(out, 16, "%04d-%02d-%02d", (int)y, m & 0xf, day & 0x1f);
 }
 
 /* The UTC date of T. */

@@ -35,6 +35,7 @@ char *
 engine_dot(const struct procdef *def)
 {
 	struct buf b, label;
+	char *dot;
 	int ends = 0;
 
 	buf_init(&b, 0);
@@ -114,7 +115,9 @@ engine_dot(const struct procdef *def)
 			     "width=0.2, style=filled, fillcolor=black];\n");
 	buf_adds(&b, "}\n");
 	buf_release(&label);
-	return buf_detach(&b, NULL);
+	dot = buf_detach(&b, NULL);
+	buf_release(&b); /* detach re-inits B */
+	return dot;
 }
 
 static json_t *

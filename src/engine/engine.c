@@ -115,6 +115,7 @@ static char *
 roles_csv(const struct step_def *sd)
 {
 	struct buf b;
+	char *csv;
 
 	buf_init(&b, 0);
 	buf_adds(&b, ",");
@@ -122,7 +123,9 @@ roles_csv(const struct step_def *sd)
 		buf_adds(&b, sd->roles[i]);
 		buf_adds(&b, ",");
 	}
-	return buf_detach(&b, NULL);
+	csv = buf_detach(&b, NULL);
+	buf_release(&b); /* detach re-inits B */
+	return csv;
 }
 
 /* ";role=scope;" for each scoped role of the step whose process maps it to
@@ -131,6 +134,7 @@ static char *
 scopes_of(const struct procdef *def, const struct step_def *sd, json_t *data)
 {
 	struct buf b;
+	char *scopes;
 
 	buf_init(&b, 0);
 	buf_adds(&b, ";");
@@ -144,7 +148,9 @@ scopes_of(const struct procdef *def, const struct step_def *sd, json_t *data)
 		v = scalar_str(json_object_get(data, f), tmp, sizeof(tmp));
 		buf_addf(&b, "%s=%s;", sd->roles[i], v ? v : "");
 	}
-	return buf_detach(&b, NULL);
+	scopes = buf_detach(&b, NULL);
+	buf_release(&b); /* detach re-inits B */
+	return scopes;
 }
 
 /* The scope ROLE must hold according to SCOPES (";role=scope;"), or NULL
@@ -361,9 +367,9 @@ schedule(struct run *r, const struct step_def *sd, int64_t step_id,
 		return st->ops->job_add(st, "wait", r->inst->id, step_id, at,
 					"", err);
 	}
-	if (sd->has_sla)
-		rc = st->ops->job_add(st, "sla", r->inst->id, step_id,
-				      date_start(due + 1), "", err);
+	/* SLAs need no job: engine_tick finds active steps past their due
+	 * date through the steps table itself. */
+	(void)due;
 	for (size_t i = 0; !rc && i < sd->nreminders; i++) {
 		char payload[24];
 		snprintf(payload, sizeof(payload), "%zu", i + 1);

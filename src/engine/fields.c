@@ -29,7 +29,7 @@
 
 static enum sf_status vfail(struct sf_error *err, const char *path,
 			    const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* SF_INVALID with err->field PATH and a message "PATH: what". */
 static enum sf_status
@@ -134,7 +134,8 @@ email_ok(const char *s, size_t len)
 	const char *at = memchr(s, '@', len), *dom;
 	size_t local, dlen;
 
-	if (len > EMAIL_MAX || !at || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
+	if (len > EMAIL_MAX || !at ||
+	    memchr(at + 1, '@', len - (size_t)(at - s) - 1))
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -173,10 +174,9 @@ values_list(const struct field_def *f, char *buf, size_t size)
 	return buf;
 }
 
-static enum sf_status validate_object(const struct field_def *fields,
-				      size_t n, json_t *obj, const char *prefix,
-				      int top, json_t **out,
-				      struct sf_error *err);
+static enum sf_status validate_object(const struct field_def *fields, size_t n,
+				      json_t *obj, const char *prefix, int top,
+				      json_t **out, struct sf_error *err);
 
 static enum sf_status
 validate_string(const struct field_def *f, enum field_type type, json_t *v,
@@ -251,8 +251,8 @@ validate_number(const struct field_def *f, enum field_type type, json_t *v,
 		json_int_t i = json_integer_value(v);
 
 		d = (double)i;
-		if (!item && ((f->has_min && d < f->min) ||
-			      (f->has_max && d > f->max)))
+		if (!item &&
+		    ((f->has_min && d < f->min) || (f->has_max && d > f->max)))
 			goto range;
 		*out = json_integer(i);
 		return SF_OK;
@@ -302,8 +302,7 @@ validate_enum(const struct field_def *f, json_t *v, const char *path,
 }
 
 static enum sf_status
-validate_file(json_t *v, const char *path, json_t **out,
-	      struct sf_error *err)
+validate_file(json_t *v, const char *path, json_t **out, struct sf_error *err)
 {
 	const char *key, *name, *b64, *type = NULL;
 	size_t nlen, blen, tlen, binlen;
@@ -316,7 +315,8 @@ validate_file(json_t *v, const char *path, json_t **out,
 	if (!json_is_object(v))
 		return vfail(err, path,
 			     "expected a file {\"filename\", \"content_b64\"}");
-	json_object_foreach(v, key, val) {
+	json_object_foreach(v, key, val)
+	{
 		if (strcmp(key, "filename") != 0 &&
 		    strcmp(key, "content_b64") != 0 &&
 		    strcmp(key, "content_type") != 0) {
@@ -343,7 +343,8 @@ validate_file(json_t *v, const char *path, json_t **out,
 	    (!(type = string_of(val, &tlen)) || tlen > 255 ||
 	     has_controls(type, tlen, 0))) {
 		p = path_key(path, "content_type");
-		st = vfail(err, p, "expected a media type such as "
+		st = vfail(err, p,
+			   "expected a media type such as "
 			   "application/pdf");
 		free(p);
 		return st;
@@ -395,7 +396,8 @@ validate_list(const struct field_def *f, json_t *v, const char *path,
 		return vfail(err, path, "expected at least %.0f items, got %zu",
 			     f->min, json_array_size(v));
 	arr = json_array();
-	json_array_foreach(v, i, x) {
+	json_array_foreach(v, i, x)
+	{
 		char *ip = path_index(path, i);
 
 		st = validate_value(f, f->item_type, x, ip, 1, &nx, err);
@@ -509,7 +511,8 @@ validate_object(const struct field_def *fields, size_t n, json_t *obj,
 	*out = NULL;
 	if (!json_is_object(obj))
 		return vfail(err, prefix, "expected an object");
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		if (field_find(fields, n, key) ||
 		    (comment && strcmp(key, "comment") == 0))
 			continue;
@@ -524,9 +527,8 @@ validate_object(const struct field_def *fields, size_t n, json_t *obj,
 
 		v = json_object_get(obj, f->name);
 		path = path_key(prefix, f->name);
-		if (is_missing(v) ||
-		    (f->type == FT_LIST && json_is_array(v) &&
-		     json_array_size(v) == 0 && f->required)) {
+		if (is_missing(v) || (f->type == FT_LIST && json_is_array(v) &&
+				      json_array_size(v) == 0 && f->required)) {
 			if (f->required && v && json_is_array(v))
 				st = vfail(err, path,
 					   "required: give at least one item");
@@ -613,8 +615,8 @@ fields_describe(const struct field_def *fields, size_t n)
 		json_object_set_new(o, "name", jstr(f->name));
 		json_object_set_new(o, "type", jstr(field_type_name(f->type)));
 		json_object_set_new(o, "required", json_boolean(f->required));
-		json_object_set_new(o, "label", jstr(f->label ? f->label
-							      : f->name));
+		json_object_set_new(o, "label",
+				    jstr(f->label ? f->label : f->name));
 		if (f->help)
 			json_object_set_new(o, "help", jstr(f->help));
 		if (f->nvalues) {
@@ -635,12 +637,12 @@ fields_describe(const struct field_def *fields, size_t n)
 		else if (f->has_max)
 			json_object_set_new(o, "max", json_num(f->max));
 		if (f->type == FT_LIST)
-			json_object_set_new(o, "items",
-					    jstr(field_type_name(f->item_type)));
+			json_object_set_new(
+			    o, "items", jstr(field_type_name(f->item_type)));
 		if (f->nfields)
-			json_object_set_new(o, "fields",
-					    fields_describe(f->fields,
-							    f->nfields));
+			json_object_set_new(
+			    o, "fields",
+			    fields_describe(f->fields, f->nfields));
 		json_array_append_new(arr, o);
 	}
 	return arr;

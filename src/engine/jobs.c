@@ -1,9 +1,10 @@
 /*
- * jobs.c - the timer jobs of the engine: SLA checks, reminders and wait
- * steps.  Each due job is leased (so two nodes or two ticks never take the
- * same one) and then done in one transaction with its effects and audit
- * record; job_done() in that transaction makes "exactly once" hold even if
- * a lease ran out meanwhile.
+ * jobs.c - the timed work of the engine: SLA checks (active steps past
+ * their due date, found in the steps table), reminders and wait steps
+ * (leased jobs, so two nodes or two ticks never take the same one).  Each
+ * is done in one transaction with its effects and audit record; the
+ * conditional updates in that transaction (job_done, step_set_overdue)
+ * make "exactly once" hold even if a lease ran out meanwhile.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,28 +105,7 @@ run_job(struct engine *e, const struct actor *sys, const struct job *j,
 		goto commit;
 	snprintf(object, sizeof(object), "%s/%lld", inst.object,
 		 (long long)inst.id);
-	if (strcmp(j->kind, "sla") == 0) {
-		char *subject = xasprintf("[secflow] OVERDUE %s %s: %s", object,
-					  def->name, sd->title ? sd->title
-							       : sd->id);
-		char *body = xasprintf("The step \"%s\" of %s was due on %s "
-				       "and is not done.\n",
-				       sd->title ? sd->title : sd->id, object,
-				       row.due ? row.due : "?");
-		json_t *after = json_pack("{s:s, s:s?}", "step", row.step,
-					  "due", row.due);
-		rc = st->ops->step_set_overdue(st, row.id, err);
-		if (!rc && sd->nnotify_overdue)
-			rc = notify_roles(e, sd->notify_overdue,
-					  sd->nnotify_overdue, row.scope,
-					  subject, body, object, now, err);
-		if (!rc)
-			rc = audit_append(st, sys, NULL, NULL, object,
-					  "overdue", NULL, after, now, err);
-		json_decref(after);
-		free(subject);
-		free(body);
-	} else if (strcmp(j->kind, "reminder") == 0) {
+	if (strcmp(j->kind, "reminder") == 0) {
 		char *roles[64];
 		size_t n = sd->nroles < 64 ? sd->nroles : 64;
 		char *subject = xasprintf("[secflow] Reminder %s %s: %s",
@@ -168,6 +148,99 @@ fail:
 	return rc;
 }
 
+/*
+ * One active step past its due date: mark it overdue, tell the roles its
+ * definition names, audit.  The conditional update makes it happen once
+ * however many nodes tick.
+ */
+static enum sf_status
+run_overdue(struct engine *e, const struct actor *sys,
+	    const struct step_row *row, sf_time now, int *done,
+	    struct sf_error *err)
+{
+	struct store *st = e->st;
+	struct instance inst = {0};
+	const struct procdef *def;
+	const struct step_def *sd;
+	char object[96];
+	char *subject = NULL, *body = NULL;
+	json_t *after = NULL;
+	enum sf_status rc;
+
+	*done = 0;
+	rc = st->ops->begin(st, err);
+	if (rc)
+		return rc;
+	rc = st->ops->step_set_overdue(st, row->id, err);
+	if (rc == SF_CONFLICT) {
+		st->ops->rollback(st);
+		return SF_OK;
+	}
+	if (!rc)
+		rc = st->ops->instance_get(st, row->instance_id, &inst, err);
+	if (!rc)
+		rc = registry_pinned(e->reg, st, inst.procdef_id, &def, err);
+	if (rc)
+		goto out;
+	sd = procdef_step(def, row->step);
+	snprintf(object, sizeof(object), "%s/%lld", inst.object,
+		 (long long)inst.id);
+	subject = xasprintf("[secflow] OVERDUE %s %s: %s", object, def->name,
+			    sd && sd->title ? sd->title : row->step);
+	body = xasprintf("The step \"%s\" of %s was due on %s and is not "
+			 "done.\n",
+			 sd && sd->title ? sd->title : row->step, object,
+			 row->due);
+	after = json_pack("{s:s, s:s}", "step", row->step, "due", row->due);
+	if (sd && sd->nnotify_overdue)
+		rc = notify_roles(e, sd->notify_overdue, sd->nnotify_overdue,
+				  row->scope, subject, body, object, now, err);
+	if (!rc)
+		rc = audit_append(st, sys, NULL, NULL, object, "overdue", NULL,
+				  after, now, err);
+out:
+	free(subject);
+	free(body);
+	json_decref(after);
+	instance_release(&inst);
+	if (rc) {
+		st->ops->rollback(st);
+		return rc;
+	}
+	rc = st->ops->commit(st, err);
+	if (!rc) {
+		*done = 1;
+		if (e->on_job)
+			e->on_job("sla");
+	}
+	return rc;
+}
+
+/* Every active step whose due date is before TODAY and not yet overdue. */
+static enum sf_status
+check_slas(struct engine *e, const struct actor *sys, sf_time now, int *n,
+	   struct sf_error *err)
+{
+	struct step_list l;
+	char today[16];
+	enum sf_status rc;
+
+	date_format(date_of(now), today);
+	rc = e->st->ops->steps_active_all(e->st, &l, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		int done = 0;
+		if (!l.v[i].due || l.v[i].overdue ||
+		    strcmp(l.v[i].due, today) >= 0)
+			continue;
+		rc = run_overdue(e, sys, &l.v[i], now, &done, err);
+		*n += done;
+	}
+	step_list_release(&l);
+	return rc;
+}
+
 enum sf_status
 engine_tick(struct engine *e, sf_time now, int *ran, struct sf_error *err)
 {
@@ -179,7 +252,8 @@ engine_tick(struct engine *e, sf_time now, int *ran, struct sf_error *err)
 	if (rc)
 		return rc;
 	actor_system(&sys);
-	for (;;) {
+	rc = check_slas(e, &sys, now, &n, err);
+	for (; !rc;) {
 		struct job_list l;
 
 		rc = e->st->ops->jobs_claim(e->st, now, e->node, 300, 100, &l,

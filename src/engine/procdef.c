@@ -25,9 +25,9 @@
 #include "auth/roles.h"
 #include "core/alloc.h"
 
-#define ID_MAX 64		/* step ids, field names, process names */
-#define DURATION_MAX 10000	/* largest N in "N days" */
-#define STRING_MAX_LEN 1000000	/* largest max: of a string or text */
+#define ID_MAX 64	       /* step ids, field names, process names */
+#define DURATION_MAX 10000     /* largest N in "N days" */
+#define STRING_MAX_LEN 1000000 /* largest max: of a string or text */
 
 /* A reference to a step (or, REF_UNTIL, to a date field) by name, checked
  * once every step is known. */
@@ -49,12 +49,12 @@ struct parser {
 };
 
 static const char *const type_names[] = {
-	[FT_STRING] = "string",	    [FT_TEXT] = "text",
-	[FT_INTEGER] = "integer",   [FT_NUMBER] = "number",
-	[FT_BOOLEAN] = "boolean",   [FT_DATE] = "date",
-	[FT_DATETIME] = "datetime", [FT_ENUM] = "enum",
-	[FT_EMAIL] = "email",	    [FT_LIST] = "list",
-	[FT_OBJECT] = "object",	    [FT_FILE] = "file",
+    [FT_STRING] = "string",	[FT_TEXT] = "text",
+    [FT_INTEGER] = "integer",	[FT_NUMBER] = "number",
+    [FT_BOOLEAN] = "boolean",	[FT_DATE] = "date",
+    [FT_DATETIME] = "datetime", [FT_ENUM] = "enum",
+    [FT_EMAIL] = "email",	[FT_LIST] = "list",
+    [FT_OBJECT] = "object",	[FT_FILE] = "file",
 };
 
 #define NTYPES (sizeof(type_names) / sizeof(type_names[0]))
@@ -84,7 +84,7 @@ field_type_find(const char *s, enum field_type *out)
 }
 
 static enum sf_status perr(struct parser *p, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Fail with "FILE:LINE: what". */
 static enum sf_status
@@ -238,9 +238,9 @@ is_null(struct fy_node *n)
 	if (!s || len == 0)
 		return 1;
 	return (len == 1 && s[0] == '~') ||
-	       (len == 4 && (memcmp(s, "null", 4) == 0 ||
-			     memcmp(s, "Null", 4) == 0 ||
-			     memcmp(s, "NULL", 4) == 0));
+	       (len == 4 &&
+		(memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
+		 memcmp(s, "NULL", 4) == 0));
 }
 
 /* Text of scalar key N compared with KEY. */
@@ -507,8 +507,8 @@ id_ok(const char *s, int dot)
 }
 
 static void
-add_ref(struct parser *p, enum ref_kind kind, const char *target,
-	size_t from, int line)
+add_ref(struct parser *p, enum ref_kind kind, const char *target, size_t from,
+	int line)
 {
 	if (p->nrefs == p->arefs) {
 		p->arefs = p->arefs ? p->arefs * 2 : 32;
@@ -526,8 +526,8 @@ static enum sf_status parse_fields(struct parser *p, struct fy_node *n,
 				   struct field_def **out, size_t *nout);
 
 static const char *const field_keys[] = {
-	"name", "type",	  "required", "label", "help", "max",
-	"min",	"values", "items",    "fields", NULL,
+    "name", "type",   "required", "label",  "help", "max",
+    "min",  "values", "items",	  "fields", NULL,
 };
 
 /* min / max of F from the YAML. */
@@ -587,15 +587,14 @@ parse_bounds(struct parser *p, struct fy_node *map, struct field_def *f)
 	}
 	if (f->has_min && (f->has_max || f->max_len) &&
 	    f->min > (f->has_max ? f->max : (double)f->max_len))
-		return perr(p, lmin, "field \"%s\": min is above max",
-			    f->name);
+		return perr(p, lmin, "field \"%s\": min is above max", f->name);
 	return SF_OK;
 }
 
 /* One field declaration: the mapping MAP into F. */
 static enum sf_status
-parse_field(struct parser *p, struct fy_node *map, int line,
-	    const char *where, struct field_def *f)
+parse_field(struct parser *p, struct fy_node *map, int line, const char *where,
+	    struct field_def *f)
 {
 	struct fy_node *n, *nvalues, *nitems, *nfields;
 	int l, lvalues, litems, lfields;
@@ -687,23 +686,21 @@ parse_field(struct parser *p, struct fy_node *map, int line,
 	if (f->type == FT_LIST && nfields)
 		f->item_type = FT_OBJECT;
 	if (f->type == FT_OBJECT && !nfields) {
-		st = perr(p, line, "object field \"%s\" has no fields",
-			  f->name);
+		st =
+		    perr(p, line, "object field \"%s\" has no fields", f->name);
 		goto out;
 	}
-	if (nfields &&
-	    (st = parse_fields(p, nfields, lfields, what, &f->fields,
-			       &f->nfields)))
+	if (nfields && (st = parse_fields(p, nfields, lfields, what, &f->fields,
+					  &f->nfields)))
 		goto out;
 	if (nfields && f->nfields == 0) {
 		st = perr(p, lfields, "field \"%s\" has no fields", f->name);
 		goto out;
 	}
 
-	if (nvalues &&
-	    !(f->type == FT_ENUM ||
-	      (f->type == FT_LIST &&
-	       (f->item_type == FT_STRING || f->item_type == FT_ENUM)))) {
+	if (nvalues && !(f->type == FT_ENUM ||
+			 (f->type == FT_LIST && (f->item_type == FT_STRING ||
+						 f->item_type == FT_ENUM)))) {
 		st = perr(p, lvalues,
 			  "field \"%s\": values apply only to enums and "
 			  "lists of strings",
@@ -716,7 +713,8 @@ parse_field(struct parser *p, struct fy_node *map, int line,
 		size_t i = 0;
 
 		if (!fy_node_is_sequence(nvalues)) {
-			st = perr(p, lvalues, "field \"%s\": values must be a list",
+			st = perr(p, lvalues,
+				  "field \"%s\": values must be a list",
 				  f->name);
 			goto out;
 		}
@@ -809,8 +807,7 @@ parse_cond(struct parser *p, struct fy_node *v, int line, struct cond *c)
 				    "or {set: true|false}",
 				    c->field);
 		if (is_null(v))
-			return perr(p, line,
-				    "condition on \"%s\" has no value",
+			return perr(p, line, "condition on \"%s\" has no value",
 				    c->field);
 		c->op = COND_NE;
 	} else {
@@ -960,10 +957,9 @@ out:
 }
 
 static const char *const step_keys[] = {
-	"id",	   "title", "description", "kind",	     "roles",
-	"fields",  "when",  "join",	   "next",	     "end",
-	"outcomes", "sla",   "reminders",   "notify_overdue", "notify",
-	"wait",	   "until", NULL,
+    "id",	 "title",	   "description", "kind", "roles",    "fields",
+    "when",	 "join",	   "next",	  "end",  "outcomes", "sla",
+    "reminders", "notify_overdue", "notify",	  "wait", "until",    NULL,
 };
 
 /* One step: the mapping MAP into P->def->steps[SI]. */
@@ -994,8 +990,10 @@ parse_step(struct parser *p, struct fy_node *map, int line, size_t si)
 		return perr(p, l, "step id \"end\" is reserved");
 	for (size_t j = 0; j < si; j++)
 		if (strcmp(p->def->steps[j].id, s->id) == 0)
-			return perr(p, l, "duplicate step id \"%s\" (first at "
-				    "line %d)", s->id, p->def->steps[j].line);
+			return perr(p, l,
+				    "duplicate step id \"%s\" (first at "
+				    "line %d)",
+				    s->id, p->def->steps[j].line);
 	where = xasprintf("step \"%s\"", s->id);
 	if ((st = check_keys(p, map, line, step_keys, where)))
 		goto out;
@@ -1055,8 +1053,10 @@ parse_step(struct parser *p, struct fy_node *map, int line, size_t si)
 		size_t i = 0;
 
 		if (!fy_node_is_sequence(n)) {
-			st = perr(p, l, "reminders of step \"%s\" must be a "
-				  "list of durations", s->id);
+			st = perr(p, l,
+				  "reminders of step \"%s\" must be a "
+				  "list of durations",
+				  s->id);
 			goto out;
 		}
 		s->nreminders = (size_t)fy_node_sequence_item_count(n);
@@ -1096,13 +1096,12 @@ parse_step(struct parser *p, struct fy_node *map, int line, size_t si)
 	}
 	if (s->kind == STEP_WAIT && !nwait && !nuntil) {
 		st = perr(p, line,
-			  "wait step \"%s\" has neither wait nor until",
-			  s->id);
+			  "wait step \"%s\" has neither wait nor until", s->id);
 		goto out;
 	}
 	if (nwait && nuntil) {
-		st = perr(p, luntil,
-			  "wait step \"%s\" has both wait and until", s->id);
+		st = perr(p, luntil, "wait step \"%s\" has both wait and until",
+			  s->id);
 		goto out;
 	}
 	if (nwait) {
@@ -1124,8 +1123,7 @@ parse_step(struct parser *p, struct fy_node *map, int line, size_t si)
 	nout = map_get(map, "outcomes", &lout);
 	if (nout && (nnext || nend)) {
 		st = perr(p, nnext ? lnext : lend,
-			  "step \"%s\" has both outcomes and next/end",
-			  s->id);
+			  "step \"%s\" has both outcomes and next/end", s->id);
 		goto out;
 	}
 	if (nout) {
@@ -1162,39 +1160,61 @@ step_index(const struct procdef *def, const char *id)
 	return -1;
 }
 
-/* Every declaration of NAME among the instance fields and steps' fields. */
-static size_t
-find_decls(const struct procdef *def, const char *name,
-	   const struct field_def **out, size_t max)
+/*
+ * The declarations of NAME among the instance fields and the top-level
+ * fields of the steps, one per call: *POS starts at 0; NULL at the end.
+ */
+static const struct field_def *
+next_decl(const struct procdef *def, const char *name, size_t *pos)
 {
-	size_t n = 0;
+	size_t base = 0;
 
-	for (size_t i = 0; i < def->nfields; i++)
-		if (strcmp(def->fields[i].name, name) == 0 && n < max)
-			out[n++] = &def->fields[i];
-	for (size_t s = 0; s < def->nsteps; s++) {
-		const struct step_def *st = &def->steps[s];
+	for (size_t s = 0; s <= def->nsteps; s++) {
+		const struct field_def *f =
+		    s ? def->steps[s - 1].fields : def->fields;
+		size_t n = s ? def->steps[s - 1].nfields : def->nfields;
 
-		for (size_t i = 0; i < st->nfields; i++)
-			if (strcmp(st->fields[i].name, name) == 0 && n < max)
-				out[n++] = &st->fields[i];
+		for (; *pos < base + n; (*pos)++)
+			if (strcmp(f[*pos - base].name, name) == 0)
+				return &f[(*pos)++ - base];
+		base += n;
 	}
-	return n;
+	return NULL;
 }
 
-#define MAX_DECLS 64
+/* Whether some declaration of NAME that is an enum allows VALUE, and
+ * *ALL_ENUM whether every declaration is an enum. */
+static int
+enum_allows(const struct procdef *def, const char *name, const char *value,
+	    int *all_enum)
+{
+	const struct field_def *f;
+	size_t pos = 0;
+	int found = 0;
+
+	*all_enum = 1;
+	while ((f = next_decl(def, name, &pos))) {
+		if (f->type != FT_ENUM) {
+			*all_enum = 0;
+			continue;
+		}
+		for (size_t k = 0; k < f->nvalues; k++)
+			if (strcmp(f->values[k], value) == 0)
+				found = 1;
+	}
+	return found;
+}
 
 /* A condition names a declared field, and for enums a declared value. */
 static enum sf_status
-check_conds(struct parser *p, const struct cond *c, size_t n,
-	    const char *where)
+check_conds(struct parser *p, const struct cond *c, size_t n, const char *where)
 {
-	const struct field_def *decls[MAX_DECLS];
-	size_t nd, d, k, v;
+	size_t pos;
+	int all_enum;
 
 	for (size_t i = 0; i < n; i++) {
-		nd = find_decls(p->def, c[i].field, decls, MAX_DECLS);
-		if (nd == 0)
+		pos = 0;
+		if (!next_decl(p->def, c[i].field, &pos))
 			return perr(p, c[i].line,
 				    "%s: condition on undeclared field \"%s\" "
 				    "(not an instance field nor a field of "
@@ -1202,29 +1222,16 @@ check_conds(struct parser *p, const struct cond *c, size_t n,
 				    where, c[i].field);
 		if (c[i].op == COND_SET || c[i].op == COND_UNSET)
 			continue;
-		/* Typo protection: an enum value must be one that some
-		 * declaration allows, unless a declaration is not an enum. */
-		for (d = 0; d < nd; d++)
-			if (decls[d]->type != FT_ENUM)
-				break;
-		if (d < nd)
-			continue;
-		for (v = 0; v < c[i].nvalues; v++) {
-			for (d = 0; d < nd; d++) {
-				for (k = 0; k < decls[d]->nvalues; k++)
-					if (strcmp(decls[d]->values[k],
-						   c[i].values[v]) == 0)
-						break;
-				if (k < decls[d]->nvalues)
-					break;
-			}
-			if (d == nd)
+		/* Typo protection: when the field is an enum wherever it is
+		 * declared, each value must be one of some declaration. */
+		for (size_t v = 0; v < c[i].nvalues; v++)
+			if (!enum_allows(p->def, c[i].field, c[i].values[v],
+					 &all_enum) &&
+			    all_enum)
 				return perr(p, c[i].line,
 					    "%s: \"%s\" is not a value of "
 					    "field \"%s\"",
-					    where, c[i].values[v],
-					    c[i].field);
-		}
+					    where, c[i].values[v], c[i].field);
 	}
 	return SF_OK;
 }
@@ -1271,17 +1278,20 @@ check_definition(struct parser *p)
 	}
 
 	for (size_t i = 0; i < p->nrefs; i++) {
-		const struct field_def *decls[MAX_DECLS];
+		const struct field_def *f;
 		struct ref *r = &p->refs[i];
-		size_t nd, d;
+		size_t pos = 0;
+		int dates = 0, others = 0;
 
 		if (r->kind != REF_UNTIL)
 			continue;
-		nd = find_decls(def, r->target, decls, MAX_DECLS);
-		for (d = 0; d < nd; d++)
-			if (decls[d]->type != FT_DATE)
-				break;
-		if (nd == 0 || d < nd)
+		while ((f = next_decl(def, r->target, &pos))) {
+			if (f->type == FT_DATE)
+				dates++;
+			else
+				others++;
+		}
+		if (!dates || others)
 			return perr(p, r->line,
 				    "wait step \"%s\" waits until \"%s\", "
 				    "which is not a date field",
@@ -1352,8 +1362,8 @@ check_definition(struct parser *p)
  */
 
 static const char *const top_keys[] = {
-	"process", "version", "title", "object",  "fields",
-	"scopes",  "readers", "start", "steps",	  NULL,
+    "process", "version", "title", "object", "fields",
+    "scopes",  "readers", "start", "steps",  NULL,
 };
 
 static enum sf_status
@@ -1459,12 +1469,10 @@ parse_root(struct parser *p, struct fy_node *root)
 	    (st = parse_fields(p, n, l, "the process", &def->fields,
 			       &def->nfields)))
 		return st;
-	if ((n = map_get(root, "scopes", &l)) &&
-	    (st = parse_scopes(p, n, l)))
+	if ((n = map_get(root, "scopes", &l)) && (st = parse_scopes(p, n, l)))
 		return st;
 	n = map_get(root, "readers", &l);
-	if ((st = get_roles(p, n, l, "readers", &def->readers,
-			    &def->nreaders)))
+	if ((st = get_roles(p, n, l, "readers", &def->readers, &def->nreaders)))
 		return st;
 
 	if (!(n = map_get(root, "start", &l)))
@@ -1501,19 +1509,84 @@ out:
 	return st;
 }
 
+/*
+ * The text is UTF-8 without control characters other than tab, CR and
+ * LF, as YAML wants it.  Checked before libfyaml sees it: it makes the
+ * errors clearer, and libfyaml 0.7.12 loops forever on some malformed
+ * UTF-8 (a "%" directive followed by a lone lead byte).
+ */
+static enum sf_status
+check_text(struct parser *p, const unsigned char *s, size_t len)
+{
+	int line = 1;
+	size_t i = 0, n, k;
+	uint32_t c, min;
+
+	while (i < len) {
+		c = s[i];
+		if (c == '\n') {
+			line++;
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+				return perr(p, line,
+					    "control character 0x%02x is not "
+					    "allowed",
+					    (unsigned)c);
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			c &= 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			c &= 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			c &= 0x07;
+			min = 0x10000;
+		} else {
+			return perr(p, line, "invalid UTF-8");
+		}
+		if (len - i <= n)
+			return perr(p, line, "invalid UTF-8");
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return perr(p, line, "invalid UTF-8");
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return perr(p, line, "invalid UTF-8");
+		i += n + 1;
+	}
+	return SF_OK;
+}
+
 /* "FILE:LINE: YAML syntax error: ..." from what libfyaml collected. */
 static enum sf_status
 yaml_error(struct parser *p, struct fy_diag *diag)
 {
-	struct fy_diag_error *e;
+	struct fy_diag_error *e, *first = NULL;
 	void *it = NULL;
 
 	while ((e = fy_diag_errors_iterate(diag, &it))) {
-		if (e->type < FYET_ERROR)
-			continue;
+		if (!first)
+			first = e;
+		if (e->type >= FYET_ERROR) {
+			first = e;
+			break;
+		}
+	}
+	if (first) {
 		/* libfyaml reports diagnostics with 1-based lines. */
-		return perr(p, e->line > 0 ? e->line : 1,
-			    "YAML syntax error: %s", e->msg ? e->msg : "?");
+		return perr(p, first->line > 0 ? first->line : 1,
+			    "YAML syntax error: %s",
+			    first->msg ? first->msg : "?");
 	}
 	/* An empty stream (or one of comments only) collects no error;
 	 * libfyaml just yields no document. */
@@ -1559,6 +1632,8 @@ procdef_parse(const char *text, size_t len, const char *filename,
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	p.def->hash = xstrdup(hex);
 
+	if ((st = check_text(&p, (const unsigned char *)p.def->source, len)))
+		goto out;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = quiet_output;
@@ -1644,8 +1719,7 @@ procdef_free(struct procdef *def)
 		free_strings(s->join, s->njoin);
 		for (size_t o = 0; s->outcomes && o < s->noutcomes; o++) {
 			free_conds(s->outcomes[o].when, s->outcomes[o].nwhen);
-			free_strings(s->outcomes[o].next,
-				     s->outcomes[o].nnext);
+			free_strings(s->outcomes[o].next, s->outcomes[o].nnext);
 		}
 		free(s->outcomes);
 		free_strings(s->notify_overdue, s->nnotify_overdue);

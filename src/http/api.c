@@ -314,7 +314,7 @@ api_handle(void *app, const struct http_request *req,
 	struct api_call c = {0};
 	struct sf_error err = {0};
 	struct thread_ctx *t;
-	int handled = 0;
+	int handled = 0, read_only = 0;
 
 	c.api = api;
 	c.req = req;
@@ -345,9 +345,17 @@ api_handle(void *app, const struct http_request *req,
 	}
 	c.st = t->st;
 	c.eng = &t->eng;
-	if (clock_check(&err) || authenticate(&c, &err)) {
+	/* A GET reads one snapshot under one lock; writes open their own
+	 * transactions. */
+	read_only = strcmp(req->method, "GET") == 0 ||
+		    strcmp(req->method, "HEAD") == 0;
+	if (read_only && c.st->ops->begin_read(c.st, &err)) {
 		api_error(&c, &err);
 		goto out;
+	}
+	if (clock_check(&err) || authenticate(&c, &err)) {
+		api_error(&c, &err);
+		goto out_txn;
 	}
 	handled = c.nseg > 0 &&
 		  (api_session(&c) || api_me(&c) || api_tasks(&c) ||
@@ -356,6 +364,9 @@ api_handle(void *app, const struct http_request *req,
 	if (!handled)
 		api_fail(&c, SF_NOT_FOUND, NULL, "no route %s %s", req->method,
 			 req->path);
+out_txn:
+	if (read_only)
+		c.st->ops->rollback(c.st);
 out:
 	for (int i = 0; i < c.nseg; i++)
 		free(c.seg[i]);

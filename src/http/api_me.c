@@ -30,8 +30,6 @@ api_me(struct api_call *c)
 			json_string_value(json_object_get(b, "scope")),
 			json_string_value(json_object_get(b, "to")),
 			json_string_value(json_object_get(b, "until")), &err);
-		if (!r && !json_string_value(json_object_get(b, "to")))
-			r = sf_fail(&err, SF_INVALID, "to", "give the user");
 		if (r)
 			api_error(c, &err);
 		else

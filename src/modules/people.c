@@ -194,6 +194,12 @@ people_delegate(struct store *st, const struct actor *who, const char *from,
 		return sf_fail(err, SF_FORBIDDEN, NULL,
 			       "only %s or an admin may delegate %s's roles",
 			       from, from);
+	/* Both come straight from a request body, which may omit them. */
+	if (!role || !*role)
+		return sf_fail(err, SF_INVALID, "role", "give the role");
+	if (!to || !*to)
+		return sf_fail(err, SF_INVALID, "to",
+			       "give the user to delegate to");
 	if ((r = check_role(role, scope, err)))
 		return r;
 	if (!until || date_parse(until, &d))
@@ -209,8 +215,13 @@ people_delegate(struct store *st, const struct actor *who, const char *from,
 	if (r)
 		return r;
 	r = st->ops->user_get(st, from, 0, &uf, err);
-	if (!r)
+	if (!r) {
 		r = st->ops->user_get(st, to, 0, &ut, err);
+		/* An unknown TO is bad input, not a missing resource. */
+		if (r == SF_NOT_FOUND)
+			r = sf_fail(err, SF_INVALID, "to", "no user \"%s\"",
+				    to);
+	}
 	if (!r)
 		r = st->ops->grants_of(st, uf.id, &g, err);
 	for (size_t i = 0; !r && i < g.n; i++)

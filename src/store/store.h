@@ -150,6 +150,9 @@ struct store_ops {
 	enum sf_status (*backup)(struct store *st, const char *path,
 				 struct sf_error *err);
 	enum sf_status (*begin)(struct store *st, struct sf_error *err);
+	/* A read-only transaction: one consistent snapshot (and one lock)
+	 * for all the reads of a request; end it with commit or rollback. */
+	enum sf_status (*begin_read)(struct store *st, struct sf_error *err);
 	enum sf_status (*commit)(struct store *st, struct sf_error *err);
 	void (*rollback)(struct store *st);
 
@@ -249,6 +252,8 @@ struct store_ops {
 				     const char *user_name, const char *role,
 				     const char *acting_for, json_t *input,
 				     struct sf_error *err);
+	/* Mark an active step overdue; SF_CONFLICT when it is closed or
+	 * was marked already (so only one node ever reports it). */
 	enum sf_status (*step_set_overdue)(struct store *st, int64_t id,
 					   struct sf_error *err);
 	enum sf_status (*step_get)(struct store *st, int64_t id,

@@ -20,43 +20,43 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char nested[] =
-	"process: fuzz.fields\n"
-	"version: 1\n"
-	"object: things\n"
-	"start: [all]\n"
-	"steps:\n"
-	"  - id: all\n"
-	"    roles: [ds]\n"
-	"    next: [end]\n"
-	"    fields:\n"
-	"      - {name: s, type: string, min: 1, max: 20}\n"
-	"      - {name: t, type: text}\n"
-	"      - {name: i, type: integer, min: -5, max: 5}\n"
-	"      - {name: n, type: number}\n"
-	"      - {name: b, type: boolean}\n"
-	"      - {name: d, type: date}\n"
-	"      - {name: dt, type: datetime}\n"
-	"      - {name: e, type: enum, values: [a, b, '1', 'true']}\n"
-	"      - {name: m, type: email}\n"
-	"      - {name: f, type: file}\n"
-	"      - {name: tags, type: list, items: string, values: [x, y],"
-	" max: 3}\n"
-	"      - {name: files, type: list, items: file}\n"
-	"      - name: accesses\n"
-	"        type: list\n"
-	"        min: 1\n"
-	"        max: 8\n"
-	"        fields:\n"
-	"          - {name: host, type: string, required: true}\n"
-	"          - {name: ports, type: list, items: integer}\n"
-	"          - {name: start, type: date}\n"
-	"          - name: owner\n"
-	"            type: object\n"
-	"            fields:\n"
-	"              - {name: email, type: email, required: true}\n"
-	"              - name: nested\n"
-	"                type: list\n"
-	"                fields: [{name: k, type: enum, values: [p, q]}]\n";
+    "process: fuzz.fields\n"
+    "version: 1\n"
+    "object: things\n"
+    "start: [all]\n"
+    "steps:\n"
+    "  - id: all\n"
+    "    roles: [ds]\n"
+    "    next: [end]\n"
+    "    fields:\n"
+    "      - {name: s, type: string, min: 1, max: 20}\n"
+    "      - {name: t, type: text}\n"
+    "      - {name: i, type: integer, min: -5, max: 5}\n"
+    "      - {name: n, type: number}\n"
+    "      - {name: b, type: boolean}\n"
+    "      - {name: d, type: date}\n"
+    "      - {name: dt, type: datetime}\n"
+    "      - {name: e, type: enum, values: [a, b, '1', 'true']}\n"
+    "      - {name: m, type: email}\n"
+    "      - {name: f, type: file}\n"
+    "      - {name: tags, type: list, items: string, values: [x, y],"
+    " max: 3}\n"
+    "      - {name: files, type: list, items: file}\n"
+    "      - name: accesses\n"
+    "        type: list\n"
+    "        min: 1\n"
+    "        max: 8\n"
+    "        fields:\n"
+    "          - {name: host, type: string, required: true}\n"
+    "          - {name: ports, type: list, items: integer}\n"
+    "          - {name: start, type: date}\n"
+    "          - name: owner\n"
+    "            type: object\n"
+    "            fields:\n"
+    "              - {name: email, type: email, required: true}\n"
+    "              - name: nested\n"
+    "                type: list\n"
+    "                fields: [{name: k, type: enum, values: [p, q]}]\n";
 
 static struct procdef *sample, *decl;
 static const struct step_def *review, *all;
@@ -67,8 +67,8 @@ init(void)
 	struct sf_error err;
 
 	for (size_t i = 0; process_files[i].name; i++)
-		if (strcmp(process_files[i].name,
-			   "sample.approval.yaml") == 0 &&
+		if (strcmp(process_files[i].name, "sample.approval.yaml") ==
+			0 &&
 		    procdef_parse(process_files[i].data, process_files[i].len,
 				  process_files[i].name, &sample, &err))
 			abort();

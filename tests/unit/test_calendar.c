@@ -52,23 +52,23 @@ test_clock_parse_valid(void **state)
 		const char *s;
 		sf_time t;
 	} cases[] = {
-		{"2026-12-01T09:00:00Z", 1796115600},
-		{"2026-12-01t09:00:00z", 1796115600},
-		{"2026-12-01 09:00:00Z", 1796115600},
-		{"2026-12-01T09:00:00.123456Z", 1796115600},
-		{"2026-12-01T09:00:00.9Z", 1796115600},
-		{"2026-12-01T11:00:00+02:00", 1796115600},
-		{"2026-12-01T03:30:00-05:30", 1796115600},
-		{"2026-12-01T09:00:00+00:00", 1796115600},
-		{"2026-12-01T09:00:00-00:00", 1796115600},
-		{"2026-12-02T08:59:00+23:59", 1796115600},
-		{"1970-01-01T00:00:00Z", 0},
-		{"1969-12-31T23:59:59Z", -1},
-		{"1970-01-01T01:00:00+01:00", 0},
-		{"2024-02-29T12:34:56Z", 1709210096},
-		{"2000-02-29T00:00:00Z", 951782400},
-		{"0001-01-01T00:00:00Z", -62135596800},
-		{"9999-12-31T23:59:59Z", 253402300799},
+	    {"2026-12-01T09:00:00Z", 1796115600},
+	    {"2026-12-01t09:00:00z", 1796115600},
+	    {"2026-12-01 09:00:00Z", 1796115600},
+	    {"2026-12-01T09:00:00.123456Z", 1796115600},
+	    {"2026-12-01T09:00:00.9Z", 1796115600},
+	    {"2026-12-01T11:00:00+02:00", 1796115600},
+	    {"2026-12-01T03:30:00-05:30", 1796115600},
+	    {"2026-12-01T09:00:00+00:00", 1796115600},
+	    {"2026-12-01T09:00:00-00:00", 1796115600},
+	    {"2026-12-02T08:59:00+23:59", 1796115600},
+	    {"1970-01-01T00:00:00Z", 0},
+	    {"1969-12-31T23:59:59Z", -1},
+	    {"1970-01-01T01:00:00+01:00", 0},
+	    {"2024-02-29T12:34:56Z", 1709210096},
+	    {"2000-02-29T00:00:00Z", 951782400},
+	    {"0001-01-01T00:00:00Z", -62135596800},
+	    {"9999-12-31T23:59:59Z", 253402300799},
 	};
 	(void)state;
 
@@ -85,40 +85,40 @@ static void
 test_clock_parse_invalid(void **state)
 {
 	static const char *bad[] = {
-		"",
-		"2026-12-01",
-		"2026-12-01T09:00:00",		/* no offset */
-		"2026-12-01T09:00Z",		/* no seconds */
-		"2026-12-01T9:00:00Z",
-		"2026-12-1T09:00:00Z",
-		"26-12-01T09:00:00Z",
-		"+2026-12-01T09:00:00Z",
-		" 2026-12-01T09:00:00Z",
-		"2026-12-01T09:00:00Z ",
-		"2026-12-01T09:00:00ZZ",
-		"2026-12-01X09:00:00Z",
-		"2026-12-01T09:00:00.Z",	/* empty fraction */
-		"2026-12-01T09:00:00,5Z",
-		"2026-12-01T09:00:00+0200",
-		"2026-12-01T09:00:00+02",
-		"2026-12-01T09:00:00+02:00:00",
-		"2026-12-01T09:00:00+24:00",
-		"2026-12-01T09:00:00+02:60",
-		"2026-12-01T09:00:00UTC",
-		"2026-02-30T09:00:00Z",		/* no such day */
-		"2026-02-29T09:00:00Z",		/* not a leap year */
-		"1900-02-29T09:00:00Z",
-		"2026-04-31T09:00:00Z",
-		"2026-00-01T09:00:00Z",
-		"2026-13-01T09:00:00Z",
-		"2026-12-00T09:00:00Z",
-		"2026-12-32T09:00:00Z",
-		"2026-12-01T24:00:00Z",
-		"2026-12-01T23:60:00Z",
-		"2026-12-01T23:59:60Z",		/* leap second */
-		"2026-12-01T-1:00:00Z",
-		"2026-12-01T09:00:00\n",
-		"now",
+	    "",
+	    "2026-12-01",
+	    "2026-12-01T09:00:00", /* no offset */
+	    "2026-12-01T09:00Z",   /* no seconds */
+	    "2026-12-01T9:00:00Z",
+	    "2026-12-1T09:00:00Z",
+	    "26-12-01T09:00:00Z",
+	    "+2026-12-01T09:00:00Z",
+	    " 2026-12-01T09:00:00Z",
+	    "2026-12-01T09:00:00Z ",
+	    "2026-12-01T09:00:00ZZ",
+	    "2026-12-01X09:00:00Z",
+	    "2026-12-01T09:00:00.Z", /* empty fraction */
+	    "2026-12-01T09:00:00,5Z",
+	    "2026-12-01T09:00:00+0200",
+	    "2026-12-01T09:00:00+02",
+	    "2026-12-01T09:00:00+02:00:00",
+	    "2026-12-01T09:00:00+24:00",
+	    "2026-12-01T09:00:00+02:60",
+	    "2026-12-01T09:00:00UTC",
+	    "2026-02-30T09:00:00Z", /* no such day */
+	    "2026-02-29T09:00:00Z", /* not a leap year */
+	    "1900-02-29T09:00:00Z",
+	    "2026-04-31T09:00:00Z",
+	    "2026-00-01T09:00:00Z",
+	    "2026-13-01T09:00:00Z",
+	    "2026-12-00T09:00:00Z",
+	    "2026-12-32T09:00:00Z",
+	    "2026-12-01T24:00:00Z",
+	    "2026-12-01T23:60:00Z",
+	    "2026-12-01T23:59:60Z", /* leap second */
+	    "2026-12-01T-1:00:00Z",
+	    "2026-12-01T09:00:00\n",
+	    "now",
 	};
 	(void)state;
 
@@ -136,10 +136,9 @@ static void
 test_clock_round_trip(void **state)
 {
 	static const sf_time times[] = {
-		0,	     -1,	  1,	      86399,	  86400,
-		-86400,	     -86401,	  951782400,  1709210096, 1796115600,
-		4107542399,  4107542400,  -2208988800, 253402300799,
-		-62135596800,
+	    0,		-1,	    1,		 86399,	       86400,
+	    -86400,	-86401,	    951782400,	 1709210096,   1796115600,
+	    4107542399, 4107542400, -2208988800, 253402300799, -62135596800,
 	};
 	char buf[32];
 	(void)state;
@@ -218,15 +217,30 @@ static void
 test_date_parse(void **state)
 {
 	static const char *good[] = {
-		"2026-02-28", "2024-02-29", "2000-02-29", "1970-01-01",
-		"0001-01-01", "9999-12-31", "2026-04-30", "2026-12-31",
+	    "2026-02-28", "2024-02-29", "2000-02-29", "1970-01-01",
+	    "0001-01-01", "9999-12-31", "2026-04-30", "2026-12-31",
 	};
 	static const char *bad[] = {
-		"",		"2026-02-29",  "1900-02-29",  "2026-04-31",
-		"2026-00-10",	"2026-13-10",  "2026-01-00",  "2026-01-32",
-		"2026-2-28",	"2026-02-8",   "26-02-28",    "2026/02/28",
-		"2026-02-28 ",	" 2026-02-28", "2026-02-28T", "+026-02-28",
-		"-026-02-28",	"2026-02-2a",  "20260228",    "2026-02-28Z",
+	    "",
+	    "2026-02-29",
+	    "1900-02-29",
+	    "2026-04-31",
+	    "2026-00-10",
+	    "2026-13-10",
+	    "2026-01-00",
+	    "2026-01-32",
+	    "2026-2-28",
+	    "2026-02-8",
+	    "26-02-28",
+	    "2026/02/28",
+	    "2026-02-28 ",
+	    " 2026-02-28",
+	    "2026-02-28T",
+	    "+026-02-28",
+	    "-026-02-28",
+	    "2026-02-2a",
+	    "20260228",
+	    "2026-02-28Z",
 	};
 	sf_date d;
 	char buf[16];
@@ -264,7 +278,8 @@ test_date_weekday(void **state)
 	assert_int_equal(date_weekday(D("2027-03-28")), 6); /* Easter */
 	assert_int_equal(date_weekday(D("1900-01-01")), 0);
 	for (sf_date d = D("1899-12-25"); d < D("2101-01-01"); d++)
-		assert_int_equal(date_weekday(d), (date_weekday(d - 1) + 1) % 7);
+		assert_int_equal(date_weekday(d),
+				 (date_weekday(d - 1) + 1) % 7);
 }
 
 static void
@@ -312,15 +327,15 @@ test_date_add_months(void **state)
 		int n;
 		const char *want;
 	} cases[] = {
-		{"2026-01-31", 1, "2026-02-28"},  {"2024-01-31", 1, "2024-02-29"},
-		{"2026-01-30", 1, "2026-02-28"},  {"2026-01-28", 1, "2026-02-28"},
-		{"2026-03-31", -1, "2026-02-28"}, {"2026-05-31", 1, "2026-06-30"},
-		{"2026-12-15", 1, "2027-01-15"},  {"2026-01-15", -1, "2025-12-15"},
-		{"2026-06-30", 12, "2027-06-30"}, {"2024-02-29", 12, "2025-02-28"},
-		{"2024-02-29", 48, "2028-02-29"}, {"2026-03-31", -13, "2025-02-28"},
-		{"2026-08-31", 0, "2026-08-31"},  {"2026-10-31", 4, "2027-02-28"},
-		{"2000-01-31", 1, "2000-02-29"},  {"1900-01-31", 1, "1900-02-28"},
-		{"1970-01-31", -1, "1969-12-31"}, {"2026-11-30", 3, "2027-02-28"},
+	    {"2026-01-31", 1, "2026-02-28"},  {"2024-01-31", 1, "2024-02-29"},
+	    {"2026-01-30", 1, "2026-02-28"},  {"2026-01-28", 1, "2026-02-28"},
+	    {"2026-03-31", -1, "2026-02-28"}, {"2026-05-31", 1, "2026-06-30"},
+	    {"2026-12-15", 1, "2027-01-15"},  {"2026-01-15", -1, "2025-12-15"},
+	    {"2026-06-30", 12, "2027-06-30"}, {"2024-02-29", 12, "2025-02-28"},
+	    {"2024-02-29", 48, "2028-02-29"}, {"2026-03-31", -13, "2025-02-28"},
+	    {"2026-08-31", 0, "2026-08-31"},  {"2026-10-31", 4, "2027-02-28"},
+	    {"2000-01-31", 1, "2000-02-29"},  {"1900-01-31", 1, "1900-02-28"},
+	    {"1970-01-31", -1, "1969-12-31"}, {"2026-11-30", 3, "2027-02-28"},
 	};
 	(void)state;
 
@@ -352,8 +367,8 @@ load_ec(void)
 }
 
 static void
-check_holidays(const struct calendar *cal, int year,
-	       const char *const *days, const char *const *names, size_t n)
+check_holidays(const struct calendar *cal, int year, const char *const *days,
+	       const char *const *names, size_t n)
 {
 	size_t seen = 0;
 
@@ -378,44 +393,44 @@ static void
 test_holidays_ec(void **state)
 {
 	static const char *const d2026[] = {
-		"2026-01-01", "2026-01-02", "2026-04-02", "2026-04-03",
-		"2026-04-06", "2026-05-01", "2026-05-09", "2026-05-14",
-		"2026-05-15", "2026-05-25", "2026-07-21", "2026-08-15",
-		"2026-11-01", "2026-11-02", "2026-12-24", "2026-12-25",
-		"2026-12-26", "2026-12-27", "2026-12-28", "2026-12-29",
-		"2026-12-30", "2026-12-31",
+	    "2026-01-01", "2026-01-02", "2026-04-02", "2026-04-03",
+	    "2026-04-06", "2026-05-01", "2026-05-09", "2026-05-14",
+	    "2026-05-15", "2026-05-25", "2026-07-21", "2026-08-15",
+	    "2026-11-01", "2026-11-02", "2026-12-24", "2026-12-25",
+	    "2026-12-26", "2026-12-27", "2026-12-28", "2026-12-29",
+	    "2026-12-30", "2026-12-31",
 	};
 	static const char *const d2027[] = {
-		"2027-01-01", "2027-01-02", "2027-03-25", "2027-03-26",
-		"2027-03-29", "2027-05-01", "2027-05-09", "2027-05-06",
-		"2027-05-07", "2027-05-17", "2027-07-21", "2027-08-15",
-		"2027-11-01", "2027-11-02", "2027-12-24", "2027-12-25",
-		"2027-12-26", "2027-12-27", "2027-12-28", "2027-12-29",
-		"2027-12-30", "2027-12-31",
+	    "2027-01-01", "2027-01-02", "2027-03-25", "2027-03-26",
+	    "2027-03-29", "2027-05-01", "2027-05-09", "2027-05-06",
+	    "2027-05-07", "2027-05-17", "2027-07-21", "2027-08-15",
+	    "2027-11-01", "2027-11-02", "2027-12-24", "2027-12-25",
+	    "2027-12-26", "2027-12-27", "2027-12-28", "2027-12-29",
+	    "2027-12-30", "2027-12-31",
 	};
 	static const char *const names[] = {
-		"New Year's Day",
-		"Day after New Year's Day",
-		"Maundy Thursday",
-		"Good Friday",
-		"Easter Monday",
-		"Labour Day",
-		"Anniversary of Robert Schuman's Declaration",
-		"Ascension Day",
-		"Friday after Ascension Day",
-		"Whit Monday",
-		"Belgian National Day",
-		"Assumption",
-		"All Saints' Day",
-		"All Souls' Day",
-		"End-of-year days",
-		"Christmas Day",
-		"End-of-year days",
-		"End-of-year days",
-		"End-of-year days",
-		"End-of-year days",
-		"End-of-year days",
-		"End-of-year days",
+	    "New Year's Day",
+	    "Day after New Year's Day",
+	    "Maundy Thursday",
+	    "Good Friday",
+	    "Easter Monday",
+	    "Labour Day",
+	    "Anniversary of Robert Schuman's Declaration",
+	    "Ascension Day",
+	    "Friday after Ascension Day",
+	    "Whit Monday",
+	    "Belgian National Day",
+	    "Assumption",
+	    "All Saints' Day",
+	    "All Souls' Day",
+	    "End-of-year days",
+	    "Christmas Day",
+	    "End-of-year days",
+	    "End-of-year days",
+	    "End-of-year days",
+	    "End-of-year days",
+	    "End-of-year days",
+	    "End-of-year days",
 	};
 	struct calendar *cal = load_ec();
 	(void)state;
@@ -511,17 +526,16 @@ test_working_days_consistent(void **state)
 			if (b > a && calendar_is_working_day(cal, b))
 				walk++;
 			assert_int_equal(
-				calendar_working_days_between(cal, a, b), walk);
+			    calendar_working_days_between(cal, a, b), walk);
 			assert_int_equal(
-				calendar_working_days_between(cal, b, a),
-				-walk);
+			    calendar_working_days_between(cal, b, a), -walk);
 		}
 		for (int n = 1; n < 30; n++) {
 			sf_date due = calendar_add_working_days(cal, a, n);
 
 			assert_true(calendar_is_working_day(cal, due));
 			assert_int_equal(
-				calendar_working_days_between(cal, a, due), n);
+			    calendar_working_days_between(cal, a, due), n);
 		}
 	}
 	calendar_free(cal);
@@ -609,19 +623,19 @@ test_ics_simple(void **state)
 
 	/* Bare LF, lowercase names, a folded SUMMARY, a date-time event. */
 	assert_int_equal(
-		parse("begin:vcalendar\nversion:2.0\nprodid:x\n"
-		      "BEGIN:VEVENT\nUID:1\nDTSTAMP:20260101T000000Z\n"
-		      "DTSTART;VALUE=DATE:20260501\nSUMMARY:Labour\n  Day\n"
-		      "END:VEVENT\n"
-		      "BEGIN:VEVENT\nUID:2\nDTSTAMP:20260101T000000Z\n"
-		      "DTSTART;TZID=Europe/Brussels:20260721T090000\n"
-		      "DTEND;TZID=Europe/Brussels:20260721T170000\n"
-		      "SUMMARY:National\\, Day\nEND:VEVENT\n"
-		      "BEGIN:VEVENT\nUID:3\nDTSTAMP:20260101T000000Z\n"
-		      "DTSTART:20260815T230000Z\nEND:VEVENT\n"
-		      "end:vcalendar\n",
-		      &c, &err),
-		SF_OK);
+	    parse("begin:vcalendar\nversion:2.0\nprodid:x\n"
+		  "BEGIN:VEVENT\nUID:1\nDTSTAMP:20260101T000000Z\n"
+		  "DTSTART;VALUE=DATE:20260501\nSUMMARY:Labour\n  Day\n"
+		  "END:VEVENT\n"
+		  "BEGIN:VEVENT\nUID:2\nDTSTAMP:20260101T000000Z\n"
+		  "DTSTART;TZID=Europe/Brussels:20260721T090000\n"
+		  "DTEND;TZID=Europe/Brussels:20260721T170000\n"
+		  "SUMMARY:National\\, Day\nEND:VEVENT\n"
+		  "BEGIN:VEVENT\nUID:3\nDTSTAMP:20260101T000000Z\n"
+		  "DTSTART:20260815T230000Z\nEND:VEVENT\n"
+		  "end:vcalendar\n",
+		  &c, &err),
+	    SF_OK);
 	assert_int_equal(c.n, 3);
 	assert_int_equal(c.days[0], D("2026-05-01"));
 	assert_string_equal(c.names[0], "Labour Day");
@@ -656,14 +670,15 @@ test_ics_multi_day(void **state)
 	struct sf_error err;
 	(void)state;
 
-	assert_int_equal(parse(ICS_HEAD "BEGIN:VEVENT\r\nUID:1\r\n"
-					"SUMMARY:Christmas break\r\n"
-					"DTSTART;VALUE=DATE:20261224\r\n"
-					"DTEND;VALUE=DATE:20261227\r\n"
-					"END:VEVENT\r\n"
-					"BEGIN:VEVENT\r\nUID:2\r\n"
-					"DTSTART;VALUE=DATE:20261230\r\n"
-					"DURATION:P3D\r\nEND:VEVENT\r\n" ICS_TAIL,
+	assert_int_equal(parse(ICS_HEAD
+			       "BEGIN:VEVENT\r\nUID:1\r\n"
+			       "SUMMARY:Christmas break\r\n"
+			       "DTSTART;VALUE=DATE:20261224\r\n"
+			       "DTEND;VALUE=DATE:20261227\r\n"
+			       "END:VEVENT\r\n"
+			       "BEGIN:VEVENT\r\nUID:2\r\n"
+			       "DTSTART;VALUE=DATE:20261230\r\n"
+			       "DURATION:P3D\r\nEND:VEVENT\r\n" ICS_TAIL,
 			       &c, &err),
 			 SF_OK);
 	assert_int_equal(c.n, 6);
@@ -715,12 +730,13 @@ test_ics_rrule(void **state)
 
 	/* Fourth Thursday of November, with an EXDATE and a later
 	 * start. */
-	assert_int_equal(parse(ICS_HEAD "BEGIN:VEVENT\r\nUID:2\r\n"
-					"SUMMARY:Thanksgiving\r\n"
-					"DTSTART;VALUE=DATE:20201126\r\n"
-					"RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH\r\n"
-					"EXDATE;VALUE=DATE:20271125\r\n"
-					"END:VEVENT\r\n" ICS_TAIL,
+	assert_int_equal(parse(ICS_HEAD
+			       "BEGIN:VEVENT\r\nUID:2\r\n"
+			       "SUMMARY:Thanksgiving\r\n"
+			       "DTSTART;VALUE=DATE:20201126\r\n"
+			       "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH\r\n"
+			       "EXDATE;VALUE=DATE:20271125\r\n"
+			       "END:VEVENT\r\n" ICS_TAIL,
 			       &c, &err),
 			 SF_OK);
 	assert_int_equal(c.n, 2100 - 2020 + 1 - 1);
@@ -746,7 +762,8 @@ test_ics_rrule(void **state)
 	assert_true(has_day(&c, "2027-01-01"));
 	assert_false(has_day(&c, "2028-01-01"));
 	for (size_t i = 0; i < c.n; i++)
-		if (c.days[i] >= D("2026-01-01") && c.days[i] <= D("2026-12-31"))
+		if (c.days[i] >= D("2026-01-01") &&
+		    c.days[i] <= D("2026-12-31"))
 			n2026++;
 	assert_int_equal(n2026, 3);
 
@@ -765,9 +782,9 @@ static void
 test_ics_inline_calendar(void **state)
 {
 	static const char ics[] =
-		ICS_HEAD "BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:New Year\r\n"
-			 "DTSTART;VALUE=DATE:20000101\r\n"
-			 "RRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n" ICS_TAIL;
+	    ICS_HEAD "BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:New Year\r\n"
+		     "DTSTART;VALUE=DATE:20000101\r\n"
+		     "RRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n" ICS_TAIL;
 	struct calendar *cal = calendar_new();
 	struct sf_error err;
 	(void)state;
@@ -775,8 +792,7 @@ test_ics_inline_calendar(void **state)
 	assert_int_equal(calendar_add_ics(cal, ics, strlen(ics), "i.ics", &err),
 			 SF_OK);
 	assert_int_equal(calendar_count(cal), 101);
-	assert_string_equal(calendar_holiday(cal, D("2026-01-01")),
-			    "New Year");
+	assert_string_equal(calendar_holiday(cal, D("2026-01-01")), "New Year");
 	/* Friday 1 January 2027 off: Thursday 31 Dec + 1 is Monday. */
 	assert_date(calendar_add_working_days(cal, D("2026-12-31"), 1),
 		    "2027-01-04");
@@ -800,9 +816,9 @@ test_ics_callback_stops(void **state)
 
 	memset(&c, 0, sizeof(c));
 	c.stop_at = 3;
-	assert_int_equal(calendar_parse_ics(ics, strlen(ics), "x.ics",
-					    collect_fn, &c, &err),
-			 SF_INTERNAL);
+	assert_int_equal(
+	    calendar_parse_ics(ics, strlen(ics), "x.ics", collect_fn, &c, &err),
+	    SF_INTERNAL);
 	assert_int_equal(c.n, 3);
 	assert_non_null(strstr(err.message, "2028-01-01"));
 }
@@ -814,62 +830,60 @@ test_ics_errors(void **state)
 		const char *text;
 		const char *want; /* in the message */
 	} cases[] = {
-		{"", "x.ics: empty"},
-		{"\r\n\r\n", "x.ics: empty"},
-		{"garbage", "x.ics:1: "},
-		{"hello world\n", "x.ics:1: "},
-		{"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "x.ics: no VEVENT"},
-		{ICS_HEAD ICS_TAIL, "x.ics: no VEVENT"},
-		{ICS_HEAD "BEGIN:VEVENT\r\nSUMMARY:Day off\r\nEND:VEVENT\r\n"
-			  ICS_TAIL,
-		 "x.ics:4: event 1 \"Day off\": no DTSTART"},
-		{ICS_HEAD "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
-			  "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:2\r\nEND:VEVENT\r\n"
-			  ICS_TAIL,
-		 "x.ics:7: event 2: no DTSTART"},
-		{ICS_HEAD "BEGIN:VEVENT\r\nDTSTART:\r\nEND:VEVENT\r\n" ICS_TAIL,
-		 "x.ics:4: event 1: no DTSTART"},
-		{ICS_HEAD "BEGIN:VEVENT\r\nSUMMARY:Feb\r\n"
-			  "DTSTART;VALUE=DATE:20260230\r\nEND:VEVENT\r\n"
-			  ICS_TAIL,
-		 "x.ics:4: event 1 \"Feb\": DTSTART is not a valid date"},
-		{ICS_HEAD "BEGIN:VEVENT\r\nSUMMARY:Junk\r\n"
-			  "DTSTART;VALUE=DATE:tomorrow\r\nEND:VEVENT\r\n"
-			  ICS_TAIL,
-		 "x.ics:4: event 1 \"Junk\": "},
-		{ICS_HEAD "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
-			  ICS_TAIL,
-		 "x.ics:6: END:VCALENDAR does not close BEGIN:VEVENT of "
-		 "line 4"},
-		{ICS_HEAD "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
-			  "END:VEVENT\r\n",
-		 "x.ics:1: BEGIN:VCALENDAR never ended"},
-		{"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
-		 "END:VEVENT\r\n",
-		 "x.ics:1: expected BEGIN:VCALENDAR"},
-		{"END:VCALENDAR\r\n", "x.ics:1: END:VCALENDAR without BEGIN"},
-		{"VERSION:2.0\r\n", "x.ics:1: VERSION outside BEGIN:VCALENDAR"},
-		{ICS_HEAD "no colon here\r\n" ICS_TAIL, "x.ics:4: "},
-		{ICS_HEAD "DTSTART;VALUE:20260101\r\n" ICS_TAIL, "x.ics:4: "},
-		{ICS_HEAD "X-A;P=\"unterminated:v\r\n" ICS_TAIL, "x.ics:4: "},
-		{ICS_HEAD " continued\r\n" ICS_TAIL, "x.ics: no VEVENT"},
-		{" start\r\n", "x.ics:1: continuation line"},
-		{ICS_HEAD "BEGIN:\r\n" ICS_TAIL, "x.ics:4: expected BEGIN:"},
-		{ICS_HEAD "BEGIN:A B\r\n" ICS_TAIL, "x.ics:4: expected BEGIN:"},
-		{ICS_HEAD "X-A:bad \x01 byte\r\n" ICS_TAIL,
-		 "x.ics:4: control character 0x01"},
-		{ICS_HEAD "X-A:bare\rCR\r\n" ICS_TAIL,
-		 "x.ics:4: control character 0x0d"},
-		{ICS_HEAD "X-A:caf\xc3\r\n" ICS_TAIL, "x.ics:4: invalid UTF-8"},
-		{ICS_HEAD "X-A:\xc0\xaf\r\n" ICS_TAIL, "x.ics:4: invalid UTF-8"},
-		{ICS_HEAD "X-A:\xed\xa0\x80\r\n" ICS_TAIL,
-		 "x.ics:4: invalid UTF-8"},
-		{"BEGIN:VCALENDAR\r\nBEGIN:A\r\nBEGIN:B\r\nBEGIN:C\r\n"
-		 "BEGIN:D\r\nBEGIN:E\r\nBEGIN:F\r\nBEGIN:G\r\nBEGIN:H\r\n",
-		 "x.ics:9: components nested more than 8 deep"},
-		{ICS_HEAD "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
-			  "RRULE:FREQ=SOMETIMES\r\nEND:VEVENT\r\n" ICS_TAIL,
-		 "x.ics:4: event 1: "},
+	    {"", "x.ics: empty"},
+	    {"\r\n\r\n", "x.ics: empty"},
+	    {"garbage", "x.ics:1: "},
+	    {"hello world\n", "x.ics:1: "},
+	    {"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "x.ics: no VEVENT"},
+	    {ICS_HEAD ICS_TAIL, "x.ics: no VEVENT"},
+	    {ICS_HEAD
+	     "BEGIN:VEVENT\r\nSUMMARY:Day off\r\nEND:VEVENT\r\n" ICS_TAIL,
+	     "x.ics:4: event 1 \"Day off\": no DTSTART"},
+	    {ICS_HEAD
+	     "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
+	     "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:2\r\nEND:VEVENT\r\n" ICS_TAIL,
+	     "x.ics:7: event 2: no DTSTART"},
+	    {ICS_HEAD "BEGIN:VEVENT\r\nDTSTART:\r\nEND:VEVENT\r\n" ICS_TAIL,
+	     "x.ics:4: event 1: no DTSTART"},
+	    {ICS_HEAD "BEGIN:VEVENT\r\nSUMMARY:Feb\r\n"
+		      "DTSTART;VALUE=DATE:20260230\r\nEND:VEVENT\r\n" ICS_TAIL,
+	     "x.ics:4: event 1 \"Feb\": DTSTART is not a valid date"},
+	    {ICS_HEAD "BEGIN:VEVENT\r\nSUMMARY:Junk\r\n"
+		      "DTSTART;VALUE=DATE:tomorrow\r\nEND:VEVENT\r\n" ICS_TAIL,
+	     "x.ics:4: event 1 \"Junk\": "},
+	    {ICS_HEAD
+	     "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n" ICS_TAIL,
+	     "x.ics:6: END:VCALENDAR does not close BEGIN:VEVENT of "
+	     "line 4"},
+	    {ICS_HEAD "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
+		      "END:VEVENT\r\n",
+	     "x.ics:1: BEGIN:VCALENDAR never ended"},
+	    {"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
+	     "END:VEVENT\r\n",
+	     "x.ics:1: expected BEGIN:VCALENDAR"},
+	    {"END:VCALENDAR\r\n", "x.ics:1: END:VCALENDAR without BEGIN"},
+	    {"VERSION:2.0\r\n", "x.ics:1: VERSION outside BEGIN:VCALENDAR"},
+	    {ICS_HEAD "no colon here\r\n" ICS_TAIL, "x.ics:4: "},
+	    {ICS_HEAD "DTSTART;VALUE:20260101\r\n" ICS_TAIL, "x.ics:4: "},
+	    {ICS_HEAD "X-A;P=\"unterminated:v\r\n" ICS_TAIL, "x.ics:4: "},
+	    {ICS_HEAD " continued\r\n" ICS_TAIL, "x.ics: no VEVENT"},
+	    {" start\r\n", "x.ics:1: continuation line"},
+	    {ICS_HEAD "BEGIN:\r\n" ICS_TAIL, "x.ics:4: expected BEGIN:"},
+	    {ICS_HEAD "BEGIN:A B\r\n" ICS_TAIL, "x.ics:4: expected BEGIN:"},
+	    {ICS_HEAD "X-A:bad \x01 byte\r\n" ICS_TAIL,
+	     "x.ics:4: control character 0x01"},
+	    {ICS_HEAD "X-A:bare\rCR\r\n" ICS_TAIL,
+	     "x.ics:4: control character 0x0d"},
+	    {ICS_HEAD "X-A:caf\xc3\r\n" ICS_TAIL, "x.ics:4: invalid UTF-8"},
+	    {ICS_HEAD "X-A:\xc0\xaf\r\n" ICS_TAIL, "x.ics:4: invalid UTF-8"},
+	    {ICS_HEAD "X-A:\xed\xa0\x80\r\n" ICS_TAIL,
+	     "x.ics:4: invalid UTF-8"},
+	    {"BEGIN:VCALENDAR\r\nBEGIN:A\r\nBEGIN:B\r\nBEGIN:C\r\n"
+	     "BEGIN:D\r\nBEGIN:E\r\nBEGIN:F\r\nBEGIN:G\r\nBEGIN:H\r\n",
+	     "x.ics:9: components nested more than 8 deep"},
+	    {ICS_HEAD "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\n"
+		      "RRULE:FREQ=SOMETIMES\r\nEND:VEVENT\r\n" ICS_TAIL,
+	     "x.ics:4: event 1: "},
 	};
 	static struct collect c;
 	struct sf_error err;
@@ -891,18 +905,18 @@ test_ics_errors(void **state)
 
 	/* An embedded NUL is not the end of the text. */
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(calendar_parse_ics(ICS_HEAD "X-A:a\0b\r\n" ICS_TAIL,
-					    sizeof(ICS_HEAD "X-A:a\0b\r\n" ICS_TAIL) -
-						    1,
-					    "x.ics", collect_fn, &c, &err),
-			 SF_INVALID);
+	assert_int_equal(
+	    calendar_parse_ics(ICS_HEAD "X-A:a\0b\r\n" ICS_TAIL,
+			       sizeof(ICS_HEAD "X-A:a\0b\r\n" ICS_TAIL) - 1,
+			       "x.ics", collect_fn, &c, &err),
+	    SF_INVALID);
 	assert_non_null(strstr(err.message, "x.ics:4: control character"));
 	/* Text need not be NUL-terminated: LEN is what counts. */
 	{
-		static const char t[] = ICS_HEAD "BEGIN:VEVENT\r\n"
-						 "DTSTART;VALUE=DATE:20260101"
-						 "\r\nEND:VEVENT\r\n" ICS_TAIL
-						 "trailing junk";
+		static const char t[] =
+		    ICS_HEAD "BEGIN:VEVENT\r\n"
+			     "DTSTART;VALUE=DATE:20260101"
+			     "\r\nEND:VEVENT\r\n" ICS_TAIL "trailing junk";
 
 		memset(&c, 0, sizeof(c));
 		assert_int_equal(calendar_parse_ics(t, strlen(t) - 13, "x.ics",
@@ -911,8 +925,7 @@ test_ics_errors(void **state)
 		assert_int_equal(c.n, 1);
 	}
 	/* A NULL file name still gives a message. */
-	assert_int_equal(calendar_parse_ics("x", 1, NULL, collect_fn, &c,
-					    &err),
+	assert_int_equal(calendar_parse_ics("x", 1, NULL, collect_fn, &c, &err),
 			 SF_INVALID);
 	assert_non_null(strstr(err.message, "calendar:1: "));
 }
@@ -921,24 +934,24 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clock_parse_valid),
-		cmocka_unit_test(test_clock_parse_invalid),
-		cmocka_unit_test(test_clock_round_trip),
-		cmocka_unit_test(test_clock_now_env),
-		cmocka_unit_test(test_date_parse),
-		cmocka_unit_test(test_date_weekday),
-		cmocka_unit_test(test_date_ymd),
-		cmocka_unit_test(test_date_add_months),
-		cmocka_unit_test(test_holidays_ec),
-		cmocka_unit_test(test_working_days),
-		cmocka_unit_test(test_working_days_consistent),
-		cmocka_unit_test(test_calendar_add),
-		cmocka_unit_test(test_ics_simple),
-		cmocka_unit_test(test_ics_multi_day),
-		cmocka_unit_test(test_ics_rrule),
-		cmocka_unit_test(test_ics_inline_calendar),
-		cmocka_unit_test(test_ics_callback_stops),
-		cmocka_unit_test(test_ics_errors),
+	    cmocka_unit_test(test_clock_parse_valid),
+	    cmocka_unit_test(test_clock_parse_invalid),
+	    cmocka_unit_test(test_clock_round_trip),
+	    cmocka_unit_test(test_clock_now_env),
+	    cmocka_unit_test(test_date_parse),
+	    cmocka_unit_test(test_date_weekday),
+	    cmocka_unit_test(test_date_ymd),
+	    cmocka_unit_test(test_date_add_months),
+	    cmocka_unit_test(test_holidays_ec),
+	    cmocka_unit_test(test_working_days),
+	    cmocka_unit_test(test_working_days_consistent),
+	    cmocka_unit_test(test_calendar_add),
+	    cmocka_unit_test(test_ics_simple),
+	    cmocka_unit_test(test_ics_multi_day),
+	    cmocka_unit_test(test_ics_rrule),
+	    cmocka_unit_test(test_ics_inline_calendar),
+	    cmocka_unit_test(test_ics_callback_stops),
+	    cmocka_unit_test(test_ics_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

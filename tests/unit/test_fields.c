@@ -10,42 +10,42 @@
 #include "engine/procdef.h"
 
 static const char decls[] =
-	"process: t.fields\n"
-	"version: 1\n"
-	"object: things\n"
-	"start: [all]\n"
-	"steps:\n"
-	"  - id: all\n"
-	"    roles: [ds]\n"
-	"    next: [end]\n"
-	"    fields:\n"
-	"      - {name: title, type: string, required: true, min: 2, max: 10,\n"
-	"         label: Title, help: One line}\n"
-	"      - {name: body, type: text}\n"
-	"      - {name: count, type: integer, min: 1, max: 5}\n"
-	"      - {name: ratio, type: number, max: 1.5}\n"
-	"      - {name: ok, type: boolean}\n"
-	"      - {name: due, type: date}\n"
-	"      - {name: at, type: datetime}\n"
-	"      - {name: kind, type: enum, values: [a, b, 3]}\n"
-	"      - {name: mail, type: email}\n"
-	"      - {name: tags, type: list, items: string, values: [x, y],"
-	" max: 2}\n"
-	"      - {name: nums, type: list, items: integer}\n"
-	"      - {name: doc, type: file}\n"
-	"      - name: accesses\n"
-	"        type: list\n"
-	"        fields:\n"
-	"          - {name: host, type: string, required: true}\n"
-	"          - {name: ports, type: string, required: true}\n"
-	"          - {name: start, type: date}\n"
-	"          - name: owner\n"
-	"            type: object\n"
-	"            fields: [{name: email, type: email, required: true}]\n"
-	"      - name: contact\n"
-	"        type: object\n"
-	"        fields:\n"
-	"          - {name: name, type: string, required: true}\n";
+    "process: t.fields\n"
+    "version: 1\n"
+    "object: things\n"
+    "start: [all]\n"
+    "steps:\n"
+    "  - id: all\n"
+    "    roles: [ds]\n"
+    "    next: [end]\n"
+    "    fields:\n"
+    "      - {name: title, type: string, required: true, min: 2, max: 10,\n"
+    "         label: Title, help: One line}\n"
+    "      - {name: body, type: text}\n"
+    "      - {name: count, type: integer, min: 1, max: 5}\n"
+    "      - {name: ratio, type: number, max: 1.5}\n"
+    "      - {name: ok, type: boolean}\n"
+    "      - {name: due, type: date}\n"
+    "      - {name: at, type: datetime}\n"
+    "      - {name: kind, type: enum, values: [a, b, 3]}\n"
+    "      - {name: mail, type: email}\n"
+    "      - {name: tags, type: list, items: string, values: [x, y],"
+    " max: 2}\n"
+    "      - {name: nums, type: list, items: integer}\n"
+    "      - {name: doc, type: file}\n"
+    "      - name: accesses\n"
+    "        type: list\n"
+    "        fields:\n"
+    "          - {name: host, type: string, required: true}\n"
+    "          - {name: ports, type: string, required: true}\n"
+    "          - {name: start, type: date}\n"
+    "          - name: owner\n"
+    "            type: object\n"
+    "            fields: [{name: email, type: email, required: true}]\n"
+    "      - name: contact\n"
+    "        type: object\n"
+    "        fields:\n"
+    "          - {name: name, type: string, required: true}\n";
 
 static struct procdef *def;
 static const struct field_def *fields;
@@ -209,9 +209,8 @@ test_strings(void **state)
 		json_t *out = NULL;
 
 		assert_int_equal(check(json, &out, &err), SF_OK);
-		assert_int_equal(json_string_length(json_object_get(out,
-								    "body")),
-				 20000);
+		assert_int_equal(
+		    json_string_length(json_object_get(out, "body")), 20000);
 		json_decref(out);
 	}
 	free(json);
@@ -284,28 +283,30 @@ static void
 test_emails(void **state)
 {
 	static const char *const good[] = {
-		"a@b.cd", "first.last+tag@sub.example.org", "x_y@e-x.eu",
+	    "a@b.cd",
+	    "first.last+tag@sub.example.org",
+	    "x_y@e-x.eu",
 	};
 	static const char *const bad[] = {
-		"plain", "@example.org", "a@", "a@b", "a@@b.org",
-		"a@b@c.org", "a b@c.org", "a@b .org", "a@.org", "a@org.",
-		"a@b..org", "\\\"a\\\"@b.org", "a@b.org\\n", "<a@b.org>",
-		"a,b@c.org",
+	    "plain",	  "@example.org", "a@",	       "a@b",
+	    "a@@b.org",	  "a@b@c.org",	  "a b@c.org", "a@b .org",
+	    "a@.org",	  "a@org.",	  "a@b..org",  "\\\"a\\\"@b.org",
+	    "a@b.org\\n", "<a@b.org>",	  "a,b@c.org",
 	};
 	char *json, *want;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		json = xasprintf("{\"title\": \"ok\", \"mail\": \"%s\"}",
-				 good[i]);
+		json =
+		    xasprintf("{\"title\": \"ok\", \"mail\": \"%s\"}", good[i]);
 		want = xasprintf("{\"mail\":\"%s\",\"title\":\"ok\"}", good[i]);
 		expect_ok(json, want);
 		free(json);
 		free(want);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		json = xasprintf("{\"title\": \"ok\", \"mail\": \"%s\"}",
-				 bad[i]);
+		json =
+		    xasprintf("{\"title\": \"ok\", \"mail\": \"%s\"}", bad[i]);
 		expect_error(json, "mail", "expected an e-mail address");
 		free(json);
 	}
@@ -333,8 +334,8 @@ test_lists(void **state)
 	(void)state;
 	expect_error("{\"title\": \"ok\", \"tags\": \"x\"}", "tags",
 		     "expected a list");
-	expect_error("{\"title\": \"ok\", \"tags\": [\"x\", \"z\"]}",
-		     "tags[1]", "expected one of: x, y");
+	expect_error("{\"title\": \"ok\", \"tags\": [\"x\", \"z\"]}", "tags[1]",
+		     "expected one of: x, y");
 	expect_error("{\"title\": \"ok\", \"tags\": [\"x\", \"y\", \"x\"]}",
 		     "tags", "at most 2 items, got 3");
 	expect_error("{\"title\": \"ok\", \"tags\": [\"x\", null]}", "tags[1]",
@@ -348,8 +349,7 @@ test_lists(void **state)
 static void
 test_nested_paths(void **state)
 {
-	static const char ok[] =
-		"{\"host\": \"h\", \"ports\": \"443\"}";
+	static const char ok[] = "{\"host\": \"h\", \"ports\": \"443\"}";
 	char *json;
 
 	(void)state;
@@ -478,8 +478,9 @@ test_describe(void **state)
 			       "\"required\":true,\"type\":\"string\"}");
 	free(s);
 	s = json_dumps(json_array_get(d, 1), JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s, "{\"label\":\"body\",\"max\":20000,\"name\":"
-			       "\"body\",\"required\":false,\"type\":\"text\"}");
+	assert_string_equal(s,
+			    "{\"label\":\"body\",\"max\":20000,\"name\":"
+			    "\"body\",\"required\":false,\"type\":\"text\"}");
 	free(s);
 	s = json_dumps(json_array_get(d, 3), JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(s, "{\"label\":\"ratio\",\"max\":1.5,\"name\":"
@@ -525,15 +526,13 @@ test_sample_review(void **state)
 	s = procdef_step(sample, "review_ds");
 	in = json_pack("{s:s, s:s, s:s}", "decision", "accept", "feedback",
 		       "Fine.", "comment", "ok");
-	assert_int_equal(fields_validate(s->fields, s->nfields, in, &out,
-					 &err),
+	assert_int_equal(fields_validate(s->fields, s->nfields, in, &out, &err),
 			 SF_OK);
 	assert_int_equal(json_object_size(out), 3);
 	json_decref(out);
 	json_decref(in);
 	in = json_pack("{s:s}", "decision", "approve");
-	assert_int_equal(fields_validate(s->fields, s->nfields, in, &out,
-					 &err),
+	assert_int_equal(fields_validate(s->fields, s->nfields, in, &out, &err),
 			 SF_INVALID);
 	assert_string_equal(err.field, "decision");
 	assert_string_equal(err.message, "decision: expected one of: accept, "
@@ -548,20 +547,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_normalised),
-		cmocka_unit_test(test_required),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_string_default_max),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_emails),
-		cmocka_unit_test(test_enums),
-		cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_nested_paths),
-		cmocka_unit_test(test_unknown_and_comment),
-		cmocka_unit_test(test_files),
-		cmocka_unit_test(test_describe),
-		cmocka_unit_test(test_sample_review),
+	    cmocka_unit_test(test_normalised),
+	    cmocka_unit_test(test_required),
+	    cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_string_default_max),
+	    cmocka_unit_test(test_numbers),
+	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_emails),
+	    cmocka_unit_test(test_enums),
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_nested_paths),
+	    cmocka_unit_test(test_unknown_and_comment),
+	    cmocka_unit_test(test_files),
+	    cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_sample_review),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -83,7 +83,7 @@ CREATE TABLE steps (
 	scope TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX steps_instance ON steps(instance_id, id);
-CREATE INDEX steps_active ON steps(state) WHERE state = 'active';
+CREATE INDEX steps_active ON steps(instance_id) WHERE state = 'active';
 
 CREATE TABLE join_arrivals (
 	instance_id INTEGER NOT NULL REFERENCES instances(id),
@@ -101,10 +101,10 @@ CREATE TABLE jobs (
 	payload TEXT NOT NULL DEFAULT '',
 	done_at INTEGER,
 	lease_owner TEXT,
-	lease_until INTEGER NOT NULL DEFAULT 0,
-	UNIQUE (kind, step_id, payload, due_at)
+	lease_until INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX jobs_due ON jobs(due_at) WHERE done_at IS NULL;
+CREATE INDEX jobs_step ON jobs(step_id) WHERE done_at IS NULL;
 
 CREATE TABLE audit (
 	id INTEGER PRIMARY KEY,
