@@ -101,8 +101,9 @@ password_login(struct store *st, const char *name, const char *password,
 	r = st->ops->commit(st, err);
 	if (r)
 		return r;
+	/* The same answer as for an unknown user, field included. */
 	if (!ok)
-		return sf_fail(err, SF_UNAUTHORIZED, "password",
+		return sf_fail(err, SF_UNAUTHORIZED, "user",
 			       "wrong user or password");
 	return SF_OK;
 fail_user:
