@@ -287,6 +287,23 @@ utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/*
+ * Bytes of S to print so that at most MAX are shown and no UTF-8 sequence
+ * is cut: messages go into JSON, which must be valid UTF-8.
+ */
+static int
+utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return (int)n;
+}
+
 /* Check the parameters and ':' after a property name; 0 or -1. */
 static int
 check_params(const char *s, size_t n)
@@ -584,8 +601,8 @@ ics_each_event(struct ics_ctx *x, icalcomponent *root, ics_event_fn f)
 			x->name = name && *name ? name : NULL;
 			if (x->name)
 				snprintf(x->where, sizeof(x->where),
-					 "event %zu \"%.80s\"", x->index,
-					 x->name);
+					 "event %zu \"%.*s\"", x->index,
+					 utf8_prefix(x->name, 80), x->name);
 			else
 				snprintf(x->where, sizeof(x->where),
 					 "event %zu", x->index);
@@ -596,7 +613,7 @@ ics_each_event(struct ics_ctx *x, icalcomponent *root, ics_event_fn f)
 	return SF_OK;
 }
 
-/* "file:line: " for the current event, "file: " when the line is unknown. */
+/* "FILE:LINE" of the current event, "FILE" when the line is unknown. */
 static const char *
 ics_at(struct ics_ctx *x, char *buf, size_t n)
 {
@@ -615,8 +632,9 @@ ics_event_errors(struct ics_ctx *x, icalcomponent *ev)
 	char at[300];
 
 	if (msg)
-		return sf_fail(x->err, SF_INVALID, NULL, "%s: %s: %s",
-			       ics_at(x, at, sizeof(at)), x->where, msg);
+		return sf_fail(x->err, SF_INVALID, NULL, "%s: %s: %.*s",
+			       ics_at(x, at, sizeof(at)), x->where,
+			       utf8_prefix(msg, 200), msg);
 	return SF_OK;
 }
 
@@ -904,7 +922,8 @@ calendar_parse_ics(const char *text, size_t len, const char *filename,
 	if ((st = ics_each_event(&x, root, ics_event_errors)))
 		goto out;
 	if ((msg = ics_first_error(root))) {
-		st = sf_fail(err, SF_INVALID, NULL, "%s: %s", filename, msg);
+		st = sf_fail(err, SF_INVALID, NULL, "%s: %.*s", filename,
+			     utf8_prefix(msg, 200), msg);
 		goto out;
 	}
 	/* libical reports most trouble as X-LIC-ERROR, some only here. */

@@ -24,6 +24,7 @@
 #include "engine/audit.h"
 #include "auth/roles.h"
 #include "engine/fields.h"
+#include "engine/notify.h"
 
 #define MAX_ROUTE_DEPTH 64
 
@@ -153,25 +154,6 @@ scopes_of(const struct procdef *def, const struct step_def *sd, json_t *data)
 	return scopes;
 }
 
-/* The scope ROLE must hold according to SCOPES (";role=scope;"), or NULL
- * when the role is not scoped here. */
-static char *
-scope_for(const char *scopes, const char *role)
-{
-	size_t rl = strlen(role);
-	const char *p = scopes;
-
-	while (p && (p = strchr(p, ';'))) {
-		p++;
-		if (strncmp(p, role, rl) == 0 && p[rl] == '=') {
-			const char *v = p + rl + 1;
-			const char *end = strchr(v, ';');
-			return xstrndup(v, end ? (size_t)(end - v) : strlen(v));
-		}
-	}
-	return NULL;
-}
-
 /*
  * May WHO perform a step with ROLES (",a,b,") and SCOPES?  *ROLE and
  * *ACTING_FOR tell which grant allowed it.
@@ -265,52 +247,13 @@ add_duration(const struct calendar *cal, sf_date from,
 	return from;
 }
 
-/* Queue one message to every holder of each of ROLES (scoped by SCOPES). */
+/* Queue one message to every holder of ROLES (see notify.h). */
 static enum sf_status
 notify(struct run *r, char *const *roles, size_t nroles, const char *scopes,
        const char *subject, const char *body, struct sf_error *err)
 {
-	json_t *to = json_array();
-	char today[16];
-	enum sf_status rc = SF_OK;
-
-	date_format(date_of(r->now), today);
-	for (size_t i = 0; i < nroles; i++) {
-		char *scope = scope_for(scopes, roles[i]);
-		json_t *users = NULL;
-		json_t *u;
-		size_t k;
-
-		rc = r->e->st->ops->users_with_role(r->e->st, roles[i],
-						    scope ? scope : "", today,
-						    &users, err);
-		free(scope);
-		if (rc)
-			break;
-		json_array_foreach(users, k, u)
-		{
-			const char *mail =
-				json_string_value(json_object_get(u, "email"));
-			int dup = 0;
-			size_t j;
-			json_t *x;
-
-			if (!mail || !*mail)
-				continue;
-			json_array_foreach(to, j, x) if (strcmp(
-				json_string_value(x), mail) == 0) dup = 1;
-			if (!dup)
-				json_array_append_new(to, json_string(mail));
-		}
-		json_decref(users);
-	}
-	/* Nobody to tell (no holder has an e-mail address): the task list
-	 * still shows the step; nothing is queued. */
-	if (!rc && json_array_size(to))
-		rc = outbox_queue(r->e->st, to, NULL, NULL, subject, body,
-				  NULL, "email", r->object, r->now, NULL, err);
-	json_decref(to);
-	return rc;
+	return engine_notify(r->e, roles, nroles, scopes, subject, body,
+			     r->object, r->now, err);
 }
 
 static enum sf_status route(struct run *r, const struct step_def *from,
@@ -783,9 +726,17 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 	}
 	if (sd->kind == STEP_WAIT ||
 	    !may_perform(who, row->roles, row->scope, &role, &acting_for)) {
+		char *roles = xstrdup(row->roles);
+		size_t n = strlen(roles);
+		/* ",ds,snet," reads "ds, snet" in the message */
+		for (size_t i = 0; i < n; i++)
+			if (roles[i] == ',')
+				roles[i] = ' ';
 		rc = sf_fail(err, SF_FORBIDDEN, "step",
-			     "%s may not perform %s (roles: %s)", who->name,
-			     step, row->roles);
+			     "%s may not perform %s (it needs one of the "
+			     "roles:%.*s)",
+			     who->name, step, n > 1 ? (int)n - 1 : 0, roles);
+		free(roles);
 		goto out;
 	}
 	rc = fields_validate(sd->fields, sd->nfields, input, &clean, err);

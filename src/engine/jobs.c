@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "engine/audit.h"
 #include "engine/engine.h"
+#include "engine/notify.h"
 
 /* engine.c internals shared with the job runner. */
 enum sf_status engine_job_wait(struct engine *e, const struct actor *sys,
@@ -20,53 +21,6 @@ enum sf_status engine_job_wait(struct engine *e, const struct actor *sys,
 			       const struct procdef *def,
 			       const struct step_def *sd, sf_time now,
 			       struct sf_error *err);
-
-static enum sf_status
-notify_roles(struct engine *e, char *const *roles, size_t n,
-	     const char *scopes, const char *subject, const char *body,
-	     const char *object, sf_time now, struct sf_error *err)
-{
-	json_t *to = json_array();
-	char today[16];
-	enum sf_status rc = SF_OK;
-
-	date_format(date_of(now), today);
-	for (size_t i = 0; i < n && !rc; i++) {
-		json_t *users = NULL, *u;
-		size_t k;
-		char *scope = NULL;
-		const char *p;
-		size_t rl = strlen(roles[i]);
-
-		/* scopes is ";role=value;" (see engine.c) */
-		for (p = scopes; p && (p = strchr(p, ';'));) {
-			p++;
-			if (strncmp(p, roles[i], rl) == 0 && p[rl] == '=') {
-				const char *end = strchr(p + rl + 1, ';');
-				scope = xstrndup(p + rl + 1,
-						 end ? (size_t)(end - p - rl - 1)
-						     : strlen(p + rl + 1));
-				break;
-			}
-		}
-		rc = e->st->ops->users_with_role(e->st, roles[i],
-						 scope ? scope : "", today,
-						 &users, err);
-		free(scope);
-		json_array_foreach(users, k, u)
-		{
-			json_t *m = json_object_get(u, "email");
-			if (json_string_length(m))
-				json_array_append(to, m);
-		}
-		json_decref(users);
-	}
-	if (!rc && json_array_size(to))
-		rc = outbox_queue(e->st, to, NULL, NULL, subject, body, NULL,
-				  "email", object, now, NULL, err);
-	json_decref(to);
-	return rc;
-}
 
 static enum sf_status
 run_job(struct engine *e, const struct actor *sys, const struct job *j,
@@ -121,7 +75,7 @@ run_job(struct engine *e, const struct actor *sys, const struct job *j,
 					  "reminder", j->payload);
 		for (size_t i = 0; i < n; i++)
 			roles[i] = sd->roles[i];
-		rc = notify_roles(e, roles, n, row.scope, subject, body, object,
+		rc = engine_notify(e, roles, n, row.scope, subject, body, object,
 				  now, err);
 		if (!rc)
 			rc = audit_append(st, sys, NULL, NULL, object,
@@ -193,7 +147,7 @@ run_overdue(struct engine *e, const struct actor *sys,
 			 row->due);
 	after = json_pack("{s:s, s:s}", "step", row->step, "due", row->due);
 	if (sd && sd->nnotify_overdue)
-		rc = notify_roles(e, sd->notify_overdue, sd->nnotify_overdue,
+		rc = engine_notify(e, sd->notify_overdue, sd->nnotify_overdue,
 				  row->scope, subject, body, object, now, err);
 	if (!rc)
 		rc = audit_append(st, sys, NULL, NULL, object, "overdue", NULL,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http/api.h"
+#include "http/metrics.h"
 
 static int
 parse_id(const char *s, int64_t *id)
@@ -99,6 +100,8 @@ api_objects(struct api_call *c)
 			return 1;
 		r = engine_perform(c->eng, &c->who, def->object, id, c->seg[3],
 				   b, &err);
+		if (!r)
+			metrics_step();
 		if (!r)
 			r = engine_view(c->eng, &c->who, def->object, id, &out,
 					&err);

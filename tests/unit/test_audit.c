@@ -44,12 +44,12 @@ fx_setup(void **state)
 	assert_int_equal(store_open(f->path, &f->st, &err), SF_OK);
 	assert_int_equal(setup_database(f->st, NULL, &err), SF_OK);
 	actor_operator(&op, "test");
-	assert_int_equal(people_add(f->st, &op, "ann", "ann@example.org", NULL,
-				    &err),
-			 SF_OK);
-	assert_int_equal(people_add(f->st, &op, "ben", "ben@example.org", NULL,
-				    &err),
-			 SF_OK);
+	assert_int_equal(
+	    people_add(f->st, &op, "ann", "ann@example.org", NULL, &err),
+	    SF_OK);
+	assert_int_equal(
+	    people_add(f->st, &op, "ben", "ben@example.org", NULL, &err),
+	    SF_OK);
 	assert_int_equal(people_grant(f->st, &op, "ann", "ds", NULL, &err),
 			 SF_OK);
 	assert_int_equal(people_grant(f->st, &op, "ben", "snet", NULL, &err),
@@ -117,7 +117,7 @@ test_verify_ok(void **state)
 	assert_string_equal(json_string_value(json_object_get(r, "action")),
 			    "user:add");
 	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(r, "after"), "email")),
+				json_object_get(r, "after"), "email")),
 			    "ann@example.org");
 	assert_string_equal(json_string_value(json_object_get(r, "at")),
 			    "2026-05-21T10:00:00Z");
@@ -127,9 +127,8 @@ test_verify_ok(void **state)
 	{
 		struct actor op;
 		actor_operator(&op, "test");
-		assert_int_equal(people_add(f->st, &op, "cid", NULL, NULL,
-					    &err),
-				 SF_OK);
+		assert_int_equal(
+		    people_add(f->st, &op, "cid", NULL, NULL, &err), SF_OK);
 		actor_release(&op);
 	}
 	assert_int_equal(audit_verify(f->st, &bad, &count, &err), SF_OK);
@@ -229,13 +228,13 @@ test_forged_record(void **state)
 
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(
-		sqlite3_prepare_v2(db,
-				   "SELECT prev_hash, id, ts, user_name, role, "
-				   "acting_for, object, action, "
-				   "coalesce(before, '') FROM audit WHERE id = "
-				   "4",
-				   -1, &q, NULL),
-		SQLITE_OK);
+	    sqlite3_prepare_v2(db,
+			       "SELECT prev_hash, id, ts, user_name, role, "
+			       "acting_for, object, action, "
+			       "coalesce(before, '') FROM audit WHERE id = "
+			       "4",
+			       -1, &q, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	buf_init(&b, 0);
 	/* The order and "<length>:<bytes>" form of audit.c's hash. */
@@ -282,18 +281,16 @@ test_list_object(void **state)
 
 		assert_true(id > last);
 		last = id;
-		assert_string_equal(json_string_value(
-					    json_object_get(r, "object")),
-				    "users/ben");
-		assert_string_equal(json_string_value(
-					    json_object_get(r, "action")),
-				    ben[i]);
+		assert_string_equal(
+		    json_string_value(json_object_get(r, "object")),
+		    "users/ben");
+		assert_string_equal(
+		    json_string_value(json_object_get(r, "action")), ben[i]);
 	}
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(json_array_get(l, 1),
-						    "after"),
-				    "role")),
-			    "snet");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_object_get(json_array_get(l, 1), "after"), "role")),
+	    "snet");
 	json_decref(l);
 
 	assert_int_equal(audit_list(f->st, "users/ann", &l, &err), SF_OK);
@@ -309,20 +306,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_verify_ok, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_altered_field, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_altered_user, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_deleted_record, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_changed_hash, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_forged_record, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_list_object, fx_setup,
-						fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_verify_ok, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_altered_field, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_altered_user, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_deleted_record, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_changed_hash, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_forged_record, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_list_object, fx_setup,
+					    fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

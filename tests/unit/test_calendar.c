@@ -924,6 +924,29 @@ test_ics_errors(void **state)
 				 SF_OK);
 		assert_int_equal(c.n, 1);
 	}
+	/* A long name is cut in messages, never inside a UTF-8 sequence. */
+	{
+		char t[512], want[100];
+
+		memset(want, 'x', 79);
+		snprintf(want + 79, sizeof(want) - 79, "\":");
+		snprintf(t, sizeof(t),
+			 ICS_HEAD "BEGIN:VEVENT\r\nSUMMARY:%.79s\xc3\xa9 "
+				  "and more\r\nEND:VEVENT\r\n" ICS_TAIL,
+			 want);
+		assert_int_equal(parse(t, &c, &err), SF_INVALID);
+		assert_non_null(strstr(err.message, want));
+	}
+	/* Runaway rules are cut short. */
+	assert_int_equal(
+	    parse(ICS_HEAD "BEGIN:VEVENT\r\nDTSTART:20260101T000000Z\r\n"
+			   "RRULE:FREQ=YEARLY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,"
+			   "11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,"
+			   "5,10,15,20,25,30,35,40,45,50,55\r\n"
+			   "END:VEVENT\r\n" ICS_TAIL,
+		  &c, &err),
+	    SF_INVALID);
+	assert_non_null(strstr(err.message, "too many occurrences"));
 	/* A NULL file name still gives a message. */
 	assert_int_equal(calendar_parse_ics("x", 1, NULL, collect_fn, &c, &err),
 			 SF_INVALID);

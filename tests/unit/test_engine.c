@@ -35,15 +35,15 @@ struct fx {
 	struct store *st;
 	struct registry *reg;
 	struct engine e;
-	struct actor op;     /* the CLI operator: sees everything */
-	struct actor req;    /* dg_requester for DIGIT */
-	struct actor req2;   /* dg_requester for TAXUD */
-	struct actor ds1;    /* ds */
-	struct actor ds2;    /* ds */
-	struct actor snet;   /* snet */
-	struct actor sig;    /* ds_signatory */
-	struct actor liso;   /* liso */
-	struct actor deleg;  /* no role; req lends it dg_requester DIGIT */
+	struct actor op;    /* the CLI operator: sees everything */
+	struct actor req;   /* dg_requester for DIGIT */
+	struct actor req2;  /* dg_requester for TAXUD */
+	struct actor ds1;   /* ds */
+	struct actor ds2;   /* ds */
+	struct actor snet;  /* snet */
+	struct actor sig;   /* ds_signatory */
+	struct actor liso;  /* liso */
+	struct actor deleg; /* no role; req lends it dg_requester DIGIT */
 };
 
 static void
@@ -181,8 +181,8 @@ start_on(struct engine *e, const struct actor *who, const char *dg,
 	 const char *hosting)
 {
 	struct sf_error err;
-	json_t *data = json_pack("{s:s, s:s, s:s}", "title", "A system",
-				 "dg", dg, "hosting", hosting);
+	json_t *data = json_pack("{s:s, s:s, s:s}", "title", "A system", "dg",
+				 dg, "hosting", hosting);
 	int64_t id = 0;
 
 	sf_error_clear(&err);
@@ -249,8 +249,7 @@ outbox_count(struct fx *f)
 	struct sf_error err;
 	size_t n;
 
-	assert_int_equal(f->st->ops->outbox_list(f->st, NULL, &l, &err),
-			 SF_OK);
+	assert_int_equal(f->st->ops->outbox_list(f->st, NULL, &l, &err), SF_OK);
 	n = l.n;
 	outbox_list_release(&l);
 	return n;
@@ -261,8 +260,8 @@ outbox_count(struct fx *f)
  * and write exactly one audit record, "step:STEP", naming WHO.
  */
 static void
-perform_on(struct fx *f, struct engine *e, const struct actor *who,
-	   int64_t id, const char *step, const char *input)
+perform_on(struct fx *f, struct engine *e, const struct actor *who, int64_t id,
+	   const char *step, const char *input)
 {
 	struct sf_error err;
 	json_t *in = js(input), *all, *last;
@@ -311,8 +310,7 @@ snap_take(struct fx *f, int64_t id, struct snap *s)
 	struct step_list l;
 	json_t *a = json_array();
 
-	assert_int_equal(f->st->ops->instance_get(f->st, id, &in, &err),
-			 SF_OK);
+	assert_int_equal(f->st->ops->instance_get(f->st, id, &in, &err), SF_OK);
 	s->rev = in.rev;
 	json_object_set_new(in.data, "__state", json_string(in.state));
 	s->inst = json_dumps(in.data, JSON_SORT_KEYS | JSON_COMPACT);
@@ -320,9 +318,9 @@ snap_take(struct fx *f, int64_t id, struct snap *s)
 	assert_int_equal(f->st->ops->steps_of(f->st, id, 0, &l, &err), SF_OK);
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(
-			a, json_pack("[I, s, s, s?, b]", (json_int_t)l.v[i].id,
-				     l.v[i].step, l.v[i].state,
-				     l.v[i].user_name, l.v[i].overdue));
+		    a, json_pack("[I, s, s, s?, b]", (json_int_t)l.v[i].id,
+				 l.v[i].step, l.v[i].state, l.v[i].user_name,
+				 l.v[i].overdue));
 	step_list_release(&l);
 	s->steps = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
@@ -404,6 +402,12 @@ view(struct fx *f, const struct actor *who, int64_t id)
 	return v;
 }
 
+static const char *
+sget(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
 /* The entry of STEP in ARR (active_steps or history), the last one when
  * there are several. */
 static json_t *
@@ -412,17 +416,12 @@ entry(json_t *arr, const char *step)
 	json_t *o, *found = NULL;
 	size_t i;
 
-	json_array_foreach(arr, i, o) if (strcmp(json_string_value(
-						       json_object_get(o,
-								       "step")),
-					       step) == 0) found = o;
+	json_array_foreach(arr, i, o)
+	{
+		if (strcmp(sget(o, "step"), step) == 0)
+			found = o;
+	}
 	return found;
-}
-
-static const char *
-sget(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 static void
@@ -550,9 +549,9 @@ test_wait_and_end(void **state)
 	json_t *v, *l;
 	struct sf_error err;
 	size_t i;
-	static const char *actions[] = {"start",	 "step:submit",
+	static const char *actions[] = {"start",	  "step:submit",
 					"step:review_ds", "step:decide",
-					"step:cool_off", "step:archive"};
+					"step:cool_off",  "step:archive"};
 
 	assert_int_equal(id, 1);
 	perform(f, &f->req, id, "submit", NULL);
@@ -573,10 +572,9 @@ test_wait_and_end(void **state)
 	assert_int_equal(tick(f, "2026-05-23T00:00:01Z"), 0);
 
 	v = view(f, &f->ds1, id);
-	assert_string_equal(sget(entry(json_object_get(v, "history"),
-				       "cool_off"),
-				 "user"),
-			    "system");
+	assert_string_equal(
+	    sget(entry(json_object_get(v, "history"), "cool_off"), "user"),
+	    "system");
 	json_decref(v);
 
 	perform(f, &f->ds2, id, "archive", NULL);
@@ -602,9 +600,9 @@ test_wait_and_end(void **state)
 		assert_string_equal(sget(json_array_get(l, i), "action"),
 				    actions[i]);
 	assert_string_equal(sget(json_array_get(l, 4), "user"), "system");
-	assert_string_equal(sget(json_object_get(json_array_get(l, 5), "after"),
-				 "state"),
-			    "done");
+	assert_string_equal(
+	    sget(json_object_get(json_array_get(l, 5), "after"), "state"),
+	    "done");
 	json_decref(l);
 }
 
@@ -615,8 +613,7 @@ newest_message(struct fx *f, struct outbox_row *m)
 	struct outbox_list l;
 	struct sf_error err;
 
-	assert_int_equal(f->st->ops->outbox_list(f->st, NULL, &l, &err),
-			 SF_OK);
+	assert_int_equal(f->st->ops->outbox_list(f->st, NULL, &l, &err), SF_OK);
 	assert_true(l.n > 0);
 	*m = l.v[0];
 	memset(&l.v[0], 0, sizeof(l.v[0]));
@@ -659,10 +656,9 @@ test_sla_weekend_holiday(void **state)
 
 	/* Thursday + 3 working days, over the weekend and Whit Monday. */
 	v = view(f, &f->ds1, id);
-	assert_string_equal(sget(entry(json_object_get(v, "active_steps"),
-				       "review_ds"),
-				 "due"),
-			    "2026-05-27");
+	assert_string_equal(
+	    sget(entry(json_object_get(v, "active_steps"), "review_ds"), "due"),
+	    "2026-05-27");
 	json_decref(v);
 
 	/* The DS users were told the step is waiting. */
@@ -743,7 +739,8 @@ static void
 walk_to_wait(struct fx *f, struct engine *e, int64_t id)
 {
 	perform_on(f, e, &f->req, id, "submit", NULL);
-	perform_on(f, e, &f->ds1, id, "review_ds", "{\"decision\": \"accept\"}");
+	perform_on(f, e, &f->ds1, id, "review_ds",
+		   "{\"decision\": \"accept\"}");
 	perform_on(f, e, &f->sig, id, "decide", "{\"decision\": \"approve\"}");
 	assert_string_equal(active(f, id), "cool_off");
 }
@@ -830,22 +827,22 @@ test_roles_and_errors(void **state)
 	/* Starting needs dg_requester in the DG the data names. */
 	data = json_pack("{s:s, s:s, s:s}", "title", "x", "dg", "DIGIT",
 			 "hosting", "dg");
-	assert_int_equal(engine_start(&f->e, &f->ds1, "sample.approval", data,
-				      &other, &err),
-			 SF_FORBIDDEN);
+	assert_int_equal(
+	    engine_start(&f->e, &f->ds1, "sample.approval", data, &other, &err),
+	    SF_FORBIDDEN);
 	assert_int_equal(engine_start(&f->e, &f->req2, "sample.approval", data,
 				      &other, &err),
 			 SF_FORBIDDEN);
-	assert_int_equal(engine_start(&f->e, &f->req, "no.such.process", data,
-				      &other, &err),
-			 SF_NOT_FOUND);
+	assert_int_equal(
+	    engine_start(&f->e, &f->req, "no.such.process", data, &other, &err),
+	    SF_NOT_FOUND);
 	json_decref(data);
 	data = json_pack("{s:s, s:s, s:s}", "title", "x", "dg", "DIGIT",
 			 "hosting", "cloud");
 	sf_error_clear(&err);
-	assert_int_equal(engine_start(&f->e, &f->req, "sample.approval", data,
-				      &other, &err),
-			 SF_INVALID);
+	assert_int_equal(
+	    engine_start(&f->e, &f->req, "sample.approval", data, &other, &err),
+	    SF_INVALID);
 	assert_string_equal(err.field, "hosting");
 	json_decref(data);
 	assert_int_equal(other, 0);
@@ -887,8 +884,8 @@ test_roles_and_errors(void **state)
 	assert_string_equal(err.field, "step");
 
 	/* Bad input, naming the field. */
-	perform_fails(f, &f->req, "samples", id, "submit",
-		      "{\"bogus\": 1}", SF_INVALID, &err);
+	perform_fails(f, &f->req, "samples", id, "submit", "{\"bogus\": 1}",
+		      SF_INVALID, &err);
 	assert_string_equal(err.field, "bogus");
 	perform(f, &f->req, id, "submit", NULL);
 	perform_fails(f, &f->ds1, "samples", id, "review_ds",
@@ -927,7 +924,8 @@ test_delegation(void **state)
 	h = entry(json_object_get(v, "active_steps"), "submit");
 	assert_true(json_is_true(json_object_get(h, "can_perform")));
 	json_decref(v);
-	perform(f, &f->deleg, id, "submit", "{\"summary\": \"on req's behalf\"}");
+	perform(f, &f->deleg, id, "submit",
+		"{\"summary\": \"on req's behalf\"}");
 
 	v = view(f, &f->op, id);
 	h = entry(json_object_get(v, "history"), "submit");
@@ -985,12 +983,12 @@ tasks(struct fx *f, const struct actor *who)
 
 		assert_string_equal(sget(o, "object"), "samples");
 		assert_string_equal(sget(o, "process"), "sample.approval");
-		buf_addf(&b, "%s@%lld %s%s\n", sget(o, "step"),
-			 (long long)json_integer_value(json_object_get(o, "id")),
-			 json_is_string(due) ? json_string_value(due) : "-",
-			 json_is_true(json_object_get(o, "overdue"))
-				 ? " overdue"
-				 : "");
+		buf_addf(
+		    &b, "%s@%lld %s%s\n", sget(o, "step"),
+		    (long long)json_integer_value(json_object_get(o, "id")),
+		    json_is_string(due) ? json_string_value(due) : "-",
+		    json_is_true(json_object_get(o, "overdue")) ? " overdue"
+								: "");
 	}
 	json_decref(t);
 	out = buf_detach(&b, NULL);
@@ -1026,10 +1024,12 @@ test_tasks(void **state)
 	perform(f, &f->req2, b, "submit", NULL);
 	assert_tasks(f, &f->req, "");
 	assert_tasks(f, &f->req2, "");
-	assert_tasks(f, &f->ds1, "review_ds@1 2026-05-27\n"
-				 "review_ds@2 2026-05-27\n");
-	assert_tasks(f, &f->ds2, "review_ds@1 2026-05-27\n"
-				 "review_ds@2 2026-05-27\n");
+	assert_tasks(f, &f->ds1,
+		     "review_ds@1 2026-05-27\n"
+		     "review_ds@2 2026-05-27\n");
+	assert_tasks(f, &f->ds2,
+		     "review_ds@1 2026-05-27\n"
+		     "review_ds@2 2026-05-27\n");
 	assert_tasks(f, &f->snet, "review_snet@1 2026-05-27\n");
 	assert_tasks(f, &f->liso, "");
 
@@ -1061,28 +1061,26 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_parallel_join, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_join_other_order,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_condition_skips,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_loops, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_wait_and_end, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_sla_weekend_holiday,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_sla_cancelled, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_version_pinning,
-						fx_setup_bare, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_roles_and_errors,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_delegation, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_tasks, fx_setup,
-						fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_parallel_join, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_join_other_order, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_condition_skips, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_loops, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_wait_and_end, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_sla_weekend_holiday, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_sla_cancelled, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_version_pinning, fx_setup_bare,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_roles_and_errors, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_delegation, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_tasks, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

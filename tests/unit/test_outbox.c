@@ -93,9 +93,9 @@ queue_one(struct store *st, const char *subject)
 	int64_t id = 0;
 
 	sf_error_clear(&err);
-	assert_int_equal(outbox_queue(st, to, cc, NULL, subject,
-				      "The body.\n", NULL, "email",
-				      "samples/1", clock_now(), &id, &err),
+	assert_int_equal(outbox_queue(st, to, cc, NULL, subject, "The body.\n",
+				      NULL, "email", "samples/1", clock_now(),
+				      &id, &err),
 			 SF_OK);
 	json_decref(to);
 	json_decref(cc);
@@ -125,9 +125,9 @@ test_spool(void **state)
 	cfg.mail_from = "secflow@example.org";
 	cfg.node = "test";
 	sf_error_clear(&err);
-	assert_int_equal(outbox_deliver(f->st, &cfg, clock_now(), &sent,
-					&failed, &err),
-			 SF_OK);
+	assert_int_equal(
+	    outbox_deliver(f->st, &cfg, clock_now(), &sent, &failed, &err),
+	    SF_OK);
 	assert_int_equal(sent, 1);
 	assert_int_equal(failed, 0);
 
@@ -150,9 +150,9 @@ test_spool(void **state)
 
 	/* Sent is sent: nothing more to do, later either. */
 	set_now("2026-05-22T10:00:00Z");
-	assert_int_equal(outbox_deliver(f->st, &cfg, clock_now(), &sent,
-					&failed, &err),
-			 SF_OK);
+	assert_int_equal(
+	    outbox_deliver(f->st, &cfg, clock_now(), &sent, &failed, &err),
+	    SF_OK);
 	assert_int_equal(sent, 0);
 	assert_int_equal(failed, 0);
 
@@ -333,9 +333,9 @@ test_smtp_retry(void **state)
 
 	/* Nobody listens: the message stays queued for later. */
 	sf_error_clear(&err);
-	assert_int_equal(outbox_deliver(f->st, &cfg, clock_now(), &sent,
-					&failed, &err),
-			 SF_OK);
+	assert_int_equal(
+	    outbox_deliver(f->st, &cfg, clock_now(), &sent, &failed, &err),
+	    SF_OK);
 	assert_int_equal(sent, 0);
 	assert_int_equal(failed, 1);
 	only_message(f->st, &m);
@@ -352,9 +352,9 @@ test_smtp_retry(void **state)
 	/* Before next_attempt: not even tried. */
 	clock_format(next - 1, when);
 	set_now(when);
-	assert_int_equal(outbox_deliver(f->st, &cfg, clock_now(), &sent,
-					&failed, &err),
-			 SF_OK);
+	assert_int_equal(
+	    outbox_deliver(f->st, &cfg, clock_now(), &sent, &failed, &err),
+	    SF_OK);
 	assert_int_equal(sent, 0);
 	assert_int_equal(failed, 0);
 	only_message(f->st, &m);
@@ -371,9 +371,9 @@ test_smtp_retry(void **state)
 	assert_int_equal(pthread_create(&srv.thread, NULL, fake_run, &srv), 0);
 	clock_format(next + 1, when);
 	set_now(when);
-	assert_int_equal(outbox_deliver(f->st, &cfg, clock_now(), &sent,
-					&failed, &err),
-			 SF_OK);
+	assert_int_equal(
+	    outbox_deliver(f->st, &cfg, clock_now(), &sent, &failed, &err),
+	    SF_OK);
 	pthread_join(srv.thread, NULL);
 	close(sock);
 	assert_false(srv.error);
@@ -442,12 +442,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_spool, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_smtp_retry, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_no_recipient, fx_setup,
-						fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_spool, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_smtp_retry, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_recipient, fx_setup,
+					    fx_teardown),
 	};
 
 	/* A hung socket must fail the run, never block it. */

@@ -95,9 +95,9 @@ raw_integrity_ok(const char *path)
 
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
 			 SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1,
-					    &q, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
 	sqlite3_finalize(q);
@@ -177,9 +177,9 @@ test_migrate_existing(void **state)
 
 	migrate_fresh(f);
 	actor_operator(&op, "test");
-	assert_int_equal(people_add(f->st, &op, "alice", "alice@example.org",
-				    NULL, &err),
-			 SF_OK);
+	assert_int_equal(
+	    people_add(f->st, &op, "alice", "alice@example.org", NULL, &err),
+	    SF_OK);
 	actor_release(&op);
 	store_close(f->st);
 
@@ -291,9 +291,9 @@ test_grants_delegations(void **state)
 			 SF_OK);
 	assert_int_equal(f->st->ops->grant_add(f->st, a, "ds", "", &err),
 			 SF_OK);
-	assert_int_equal(f->st->ops->grant_add(f->st, a, "dg_requester",
-					       "DIGIT", &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->grant_add(f->st, a, "dg_requester", "DIGIT", &err),
+	    SF_OK);
 	/* Granting twice is harmless. */
 	assert_int_equal(f->st->ops->grant_add(f->st, a, "ds", "", &err),
 			 SF_OK);
@@ -308,9 +308,9 @@ test_grants_delegations(void **state)
 	assert_int_equal(f->st->ops->delegation_add(f->st, a, b, "ds", "",
 						    "2026-05-31", T0, &err),
 			 SF_OK);
-	assert_int_equal(f->st->ops->delegations_to(f->st, b, "2026-05-21", &g,
-						    &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->delegations_to(f->st, b, "2026-05-21", &g, &err),
+	    SF_OK);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.v[0].role, "ds");
 	assert_string_equal(g.v[0].scope, "");
@@ -319,33 +319,31 @@ test_grants_delegations(void **state)
 	assert_string_equal(g.v[0].until, "2026-05-31");
 	grant_list_release(&g);
 
-	assert_int_equal(f->st->ops->delegations_to(f->st, b, "2026-05-31", &g,
-						    &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->delegations_to(f->st, b, "2026-05-31", &g, &err),
+	    SF_OK);
 	assert_int_equal(g.n, 1);
 	grant_list_release(&g);
-	assert_int_equal(f->st->ops->delegations_to(f->st, b, "2026-06-01", &g,
-						    &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->delegations_to(f->st, b, "2026-06-01", &g, &err),
+	    SF_OK);
 	assert_int_equal(g.n, 0);
 	grant_list_release(&g);
 	/* Delegations go to the receiver only. */
-	assert_int_equal(f->st->ops->delegations_to(f->st, a, "2026-05-21", &g,
-						    &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->delegations_to(f->st, a, "2026-05-21", &g, &err),
+	    SF_OK);
 	assert_int_equal(g.n, 0);
 	grant_list_release(&g);
 
 	/* Holders of ds today: ann directly and ben by delegation. */
-	assert_int_equal(f->st->ops->users_with_role(f->st, "ds", "",
-						     "2026-05-21", &users,
-						     &err),
+	assert_int_equal(f->st->ops->users_with_role(
+			     f->st, "ds", "", "2026-05-21", &users, &err),
 			 SF_OK);
 	assert_int_equal(json_array_size(users), 2);
 	json_decref(users);
-	assert_int_equal(f->st->ops->users_with_role(f->st, "ds", "",
-						     "2026-06-01", &users,
-						     &err),
+	assert_int_equal(f->st->ops->users_with_role(
+			     f->st, "ds", "", "2026-06-01", &users, &err),
 			 SF_OK);
 	assert_int_equal(json_array_size(users), 1);
 	json_decref(users);
@@ -353,14 +351,13 @@ test_grants_delegations(void **state)
 	/* The giver loses the role: the delegation stops holding. */
 	assert_int_equal(f->st->ops->grant_remove(f->st, a, "ds", "", &err),
 			 SF_OK);
-	assert_int_equal(f->st->ops->delegations_to(f->st, b, "2026-05-21", &g,
-						    &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->delegations_to(f->st, b, "2026-05-21", &g, &err),
+	    SF_OK);
 	assert_int_equal(g.n, 0);
 	grant_list_release(&g);
-	assert_int_equal(f->st->ops->users_with_role(f->st, "ds", "",
-						     "2026-05-21", &users,
-						     &err),
+	assert_int_equal(f->st->ops->users_with_role(
+			     f->st, "ds", "", "2026-05-21", &users, &err),
 			 SF_OK);
 	assert_int_equal(json_array_size(users), 0);
 	json_decref(users);
@@ -382,25 +379,24 @@ test_sessions(void **state)
 	migrate_fresh(f);
 	memset(hash, 'a', 64);
 	hash[64] = '\0';
-	assert_int_equal(f->st->ops->user_add(f->st, "ann", NULL, NULL, T0, &a,
-					      &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->user_add(f->st, "ann", NULL, NULL, T0, &a, &err),
+	    SF_OK);
 	assert_int_equal(f->st->ops->session_add(f->st, hash, a, "session", T0,
 						 T0 + 3600, &err),
 			 SF_OK);
 	assert_int_equal(f->st->ops->session_get(f->st, hash, T0, &uid, &err),
 			 SF_OK);
 	assert_int_equal(uid, a);
-	assert_int_equal(f->st->ops->session_get(f->st, hash, T0 + 3599, &uid,
-						 &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->session_get(f->st, hash, T0 + 3599, &uid, &err), SF_OK);
 	/* Expired from the second it reaches its end. */
-	assert_int_equal(f->st->ops->session_get(f->st, hash, T0 + 3600, &uid,
-						 &err),
-			 SF_NOT_FOUND);
-	assert_int_equal(f->st->ops->session_get(f->st, "unknown", T0, &uid,
-						 &err),
-			 SF_NOT_FOUND);
+	assert_int_equal(
+	    f->st->ops->session_get(f->st, hash, T0 + 3600, &uid, &err),
+	    SF_NOT_FOUND);
+	assert_int_equal(
+	    f->st->ops->session_get(f->st, "unknown", T0, &uid, &err),
+	    SF_NOT_FOUND);
 	assert_int_equal(f->st->ops->session_delete(f->st, hash, &err), SF_OK);
 	assert_int_equal(f->st->ops->session_get(f->st, hash, T0, &uid, &err),
 			 SF_NOT_FOUND);
@@ -416,40 +412,37 @@ test_instance_rev(void **state)
 	int64_t pd, id;
 
 	migrate_fresh(f);
-	assert_int_equal(f->st->ops->procdef_put(f->st, "p", 1, "h1", "src",
-						 T0, &pd, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->procdef_put(f->st, "p", 1, "h1", "src", T0, &pd, &err),
+	    SF_OK);
 	assert_int_equal(f->st->ops->instance_add(f->st, pd, "p", "samples",
 						  data, T0, &id, &err),
 			 SF_OK);
 	json_decref(data);
-	assert_int_equal(f->st->ops->instance_get(f->st, id, &in, &err),
-			 SF_OK);
+	assert_int_equal(f->st->ops->instance_get(f->st, id, &in, &err), SF_OK);
 	assert_int_equal(in.rev, 0);
 	assert_string_equal(in.state, "running");
 	instance_release(&in);
 
 	data = json_pack("{s:s}", "title", "second");
-	assert_int_equal(f->st->ops->instance_update(f->st, id, "running",
-						     data, 0, T0 + 1, &err),
+	assert_int_equal(f->st->ops->instance_update(f->st, id, "running", data,
+						     0, T0 + 1, &err),
 			 SF_OK);
 	json_decref(data);
 
 	/* A writer that read rev 0 lost the race. */
 	data = json_pack("{s:s}", "title", "stale");
 	sf_error_clear(&err);
-	assert_int_equal(f->st->ops->instance_update(f->st, id, "done", data,
-						     0, T0 + 2, &err),
+	assert_int_equal(f->st->ops->instance_update(f->st, id, "done", data, 0,
+						     T0 + 2, &err),
 			 SF_CONFLICT);
 	json_decref(data);
 
-	assert_int_equal(f->st->ops->instance_get(f->st, id, &in, &err),
-			 SF_OK);
+	assert_int_equal(f->st->ops->instance_get(f->st, id, &in, &err), SF_OK);
 	assert_int_equal(in.rev, 1);
 	assert_string_equal(in.state, "running");
-	assert_string_equal(json_string_value(json_object_get(in.data,
-							      "title")),
-			    "second");
+	assert_string_equal(
+	    json_string_value(json_object_get(in.data, "title")), "second");
 	assert_int_equal(in.updated, T0 + 1);
 	instance_release(&in);
 
@@ -466,20 +459,18 @@ test_job_leases(void **state)
 	int64_t jid;
 
 	migrate_fresh(f);
-	assert_int_equal(f->st->ops->job_add(f->st, "sla", 1, 1, T0 + 100, "",
-					     &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->job_add(f->st, "sla", 1, 1, T0 + 100, "", &err), SF_OK);
 
 	/* Not due yet. */
-	assert_int_equal(f->st->ops->jobs_claim(f->st, T0, "a", 60, 10, &l,
-						&err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->jobs_claim(f->st, T0, "a", 60, 10, &l, &err), SF_OK);
 	assert_int_equal(l.n, 0);
 	job_list_release(&l);
 
-	assert_int_equal(f->st->ops->jobs_claim(f->st, T0 + 100, "a", 60, 10,
-						&l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->jobs_claim(f->st, T0 + 100, "a", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0].kind, "sla");
 	assert_int_equal(l.v[0].due_at, T0 + 100);
@@ -487,21 +478,21 @@ test_job_leases(void **state)
 	job_list_release(&l);
 
 	/* Leased to a until T0 + 160: nobody else gets it before. */
-	assert_int_equal(f->st->ops->jobs_claim(f->st, T0 + 100, "b", 60, 10,
-						&l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->jobs_claim(f->st, T0 + 100, "b", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 0);
 	job_list_release(&l);
-	assert_int_equal(f->st->ops->jobs_claim(f->st, T0 + 160, "b", 60, 10,
-						&l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->jobs_claim(f->st, T0 + 160, "b", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 0);
 	job_list_release(&l);
 
 	/* a died: its lease ran out, b takes the job over. */
-	assert_int_equal(f->st->ops->jobs_claim(f->st, T0 + 161, "b", 60, 10,
-						&l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->jobs_claim(f->st, T0 + 161, "b", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.v[0].id, jid);
 	job_list_release(&l);
@@ -515,21 +506,20 @@ test_job_leases(void **state)
 			 SF_CONFLICT);
 
 	/* Done jobs are never claimed again. */
-	assert_int_equal(f->st->ops->jobs_claim(f->st, T0 + 10000, "c", 60,
-						10, &l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->jobs_claim(f->st, T0 + 10000, "c", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 0);
 	job_list_release(&l);
 
 	/* Cancelled with their step. */
-	assert_int_equal(f->st->ops->job_add(f->st, "reminder", 1, 2, T0, "1",
-					     &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->job_add(f->st, "reminder", 1, 2, T0, "1", &err), SF_OK);
 	assert_int_equal(f->st->ops->jobs_cancel_step(f->st, 2, T0, &err),
 			 SF_OK);
-	assert_int_equal(f->st->ops->jobs_claim(f->st, T0 + 10000, "c", 60,
-						10, &l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->jobs_claim(f->st, T0 + 10000, "c", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 0);
 	job_list_release(&l);
 }
@@ -553,15 +543,14 @@ test_outbox_leases(void **state)
 	assert_int_equal(f->st->ops->outbox_add(f->st, &m, &id, &err), SF_OK);
 	json_decref(to);
 
-	assert_int_equal(f->st->ops->outbox_claim(f->st, T0 - 1, "a", 60, 10,
-						  &l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->outbox_claim(f->st, T0 - 1, "a", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 0);
 	outbox_list_release(&l);
 
-	assert_int_equal(f->st->ops->outbox_claim(f->st, T0, "a", 60, 10, &l,
-						  &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->outbox_claim(f->st, T0, "a", 60, 10, &l, &err), SF_OK);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.v[0].id, id);
 	assert_string_equal(l.v[0].state, "queued");
@@ -569,14 +558,14 @@ test_outbox_leases(void **state)
 			    "ann@example.org");
 	outbox_list_release(&l);
 
-	assert_int_equal(f->st->ops->outbox_claim(f->st, T0 + 60, "b", 60, 10,
-						  &l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->outbox_claim(f->st, T0 + 60, "b", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 0);
 	outbox_list_release(&l);
-	assert_int_equal(f->st->ops->outbox_claim(f->st, T0 + 61, "b", 60, 10,
-						  &l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->outbox_claim(f->st, T0 + 61, "b", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 1);
 	outbox_list_release(&l);
 
@@ -584,9 +573,9 @@ test_outbox_leases(void **state)
 	assert_int_equal(f->st->ops->outbox_mark(f->st, id, "sent", 1, T0 + 62,
 						 NULL, T0 + 62, &err),
 			 SF_OK);
-	assert_int_equal(f->st->ops->outbox_claim(f->st, T0 + 10000, "c", 60,
-						  10, &l, &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->outbox_claim(f->st, T0 + 10000, "c", 60, 10, &l, &err),
+	    SF_OK);
 	assert_int_equal(l.n, 0);
 	outbox_list_release(&l);
 	assert_int_equal(f->st->ops->outbox_list(f->st, "sent", &l, &err),
@@ -611,9 +600,9 @@ test_backup(void **state)
 
 	migrate_fresh(f);
 	actor_operator(&op, "test");
-	assert_int_equal(people_add(f->st, &op, "ann", "ann@example.org", NULL,
-				    &err),
-			 SF_OK);
+	assert_int_equal(
+	    people_add(f->st, &op, "ann", "ann@example.org", NULL, &err),
+	    SF_OK);
 	assert_int_equal(people_add(f->st, &op, "ben", NULL, NULL, &err),
 			 SF_OK);
 	assert_int_equal(people_grant(f->st, &op, "ann", "ds", NULL, &err),
@@ -630,13 +619,13 @@ test_backup(void **state)
 	assert_int_equal(b->ops->user_list(b, &users, &err), SF_OK);
 	assert_int_equal(json_array_size(users), 2);
 	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(users, 0), "name")),
+				json_array_get(users, 0), "name")),
 			    "ann");
 	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(users, 0), "roles")),
+				json_array_get(users, 0), "roles")),
 			    "ds");
 	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(users, 1), "name")),
+				json_array_get(users, 1), "name")),
 			    "ben");
 	json_decref(users);
 	assert_int_equal(b->ops->user_get(b, "ann", 0, &u, &err), SF_OK);
@@ -650,24 +639,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrate_empty, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_existing,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_users, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_grants_delegations,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_sessions, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_instance_rev, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_job_leases, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_outbox_leases, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_backup, fx_setup,
-						fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_empty, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_existing, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_users, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_grants_delegations, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_sessions, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_instance_rev, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_job_leases, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_leases, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_backup, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
