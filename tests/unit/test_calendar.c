@@ -937,10 +937,11 @@ test_ics_errors(void **state)
 		assert_int_equal(parse(t, &c, &err), SF_INVALID);
 		assert_non_null(strstr(err.message, want));
 	}
-	/* Runaway rules are cut short. */
+	/* Runaway rules are cut short: 12 * 24 * 12 times a year. */
 	assert_int_equal(
 	    parse(ICS_HEAD "BEGIN:VEVENT\r\nDTSTART:20260101T000000Z\r\n"
-			   "RRULE:FREQ=YEARLY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,"
+			   "RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,"
+			   "12;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,"
 			   "11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,"
 			   "5,10,15,20,25,30,35,40,45,50,55\r\n"
 			   "END:VEVENT\r\n" ICS_TAIL,
