@@ -238,6 +238,16 @@ authenticate(struct api_call *c, struct sf_error *err)
 
 	if (c->api->cfg.auth_header) {
 		const char *u = http_header(c->req, c->api->cfg.auth_header);
+		/* The header proves nothing unless it was set by the proxy
+		 * in front of us: only a peer on this machine may send it. */
+		const char *peer = c->req->remote ? c->req->remote : "";
+		int local = strcmp(peer, "127.0.0.1") == 0 ||
+			    strcmp(peer, "::1") == 0 ||
+			    strcmp(peer, "::ffff:127.0.0.1") == 0;
+		if (u && *u && !local)
+			return sf_fail(err, SF_UNAUTHORIZED, NULL,
+				       "the single sign-on header is accepted "
+				       "only from the local reverse proxy");
 		if (u && *u) {
 			r = actor_load(c->st, u, 0, date_of(now), &c->who,
 				       err);
