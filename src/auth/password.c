@@ -23,9 +23,9 @@ password_hash(const char *password, char **out, struct sf_error *err)
 	if (!*password)
 		return sf_fail(err, SF_INVALID, "password",
 			       "the password is empty");
-	if (strlen(password) < 8)
+	if (strlen(password) > 1024)
 		return sf_fail(err, SF_INVALID, "password",
-			       "the password is shorter than 8 characters");
+			       "the password is longer than 1024 bytes");
 	/* Interactive limits: about 0.1 s and 64 MiB on this machine kind. */
 	if (crypto_pwhash_str_alg(h, password, strlen(password),
 				  crypto_pwhash_OPSLIMIT_INTERACTIVE,

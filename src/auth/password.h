@@ -16,7 +16,12 @@
 #define SESSION_SECONDS (8 * 3600)
 #define BEARER_SECONDS (90 * 86400)
 
-/* argon2id string of PASSWORD into a new string (caller frees). */
+/* A password shorter than this is accepted but warned about (the CLI says
+ * so on stderr): the organisation's policy, not secflow, sets the rule. */
+#define PASSWORD_ADVISED_LENGTH 8
+
+/* argon2id string of PASSWORD into a new string (caller frees).  Empty or
+ * over 1024 bytes: SF_INVALID. */
 enum sf_status password_hash(const char *password, char **out,
 			     struct sf_error *err);
 int password_verify(const char *hash, const char *password);

@@ -89,6 +89,11 @@ cmd_user(struct cli *c)
 			return cli_usage(c, usage, "give one user name");
 		if (pw_stdin && !(pw = read_password()))
 			return cli_usage(c, usage, "no password on stdin");
+		if (pw && *pw && strlen(pw) < PASSWORD_ADVISED_LENGTH)
+			fprintf(stderr,
+				"secflow user: warning: the password is "
+				"shorter than %d characters\n",
+				PASSWORD_ADVISED_LENGTH);
 		r = people_add(c->st, &c->who, c->argv[1], email, pw, &err);
 		if (pw)
 			xfree_secret(pw, strlen(pw));
@@ -101,6 +106,11 @@ cmd_user(struct cli *c)
 			return cli_usage(c, usage, "give one user name");
 		if (!(pw = read_password()))
 			return cli_usage(c, usage, "no password on stdin");
+		if (*pw && strlen(pw) < PASSWORD_ADVISED_LENGTH)
+			fprintf(stderr,
+				"secflow user: warning: the password is "
+				"shorter than %d characters\n",
+				PASSWORD_ADVISED_LENGTH);
 		r = people_passwd(c->st, &c->who, c->argv[1], pw, &err);
 		xfree_secret(pw, strlen(pw));
 		snprintf(msg, sizeof(msg), "password of %s set", c->argv[1]);
