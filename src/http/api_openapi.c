@@ -103,6 +103,8 @@ schema_of(json_t *f)
 	return s;
 }
 
+/* The request body schema for FIELDS (from fields_describe), which it
+ * takes. */
 static json_t *
 body_schema(json_t *fields)
 {
@@ -116,6 +118,7 @@ body_schema(json_t *fields)
 		if (json_is_true(json_object_get(x, "required")))
 			json_array_append_new(req, json_string(n));
 	}
+	json_decref(fields);
 	json_object_set_new(props, "comment",
 			    json_pack("{s:s}", "type", "string"));
 	return json_pack("{s:{s:{s:{s:s, s:o, s:o}}}}", "content",

@@ -252,24 +252,28 @@ check_rc 200 "admin1 GET /audit -> 200"
 check_py "$OUT" 'isinstance(j, list) and len(j) > 5' "the whole trail is an array"
 
 # --- delegation -----------------------------------------------------------
+# Days relative to "now", whatever SECFLOW_NOW the run was given.
+UNTIL=$(date -u -d "$SECFLOW_NOW + 30 days" +%F)
+PAST=$(date -u -d "$SECFLOW_NOW - 30 days" +%F)
+AFTER=$(date -u -d "$UNTIL + 5 days" +%FT09:00:00Z)
 as req.taxud
-http POST /api/v1/me/delegations '{"role":"ds","to":"req.agri","until":"2026-12-31"}'
+http POST /api/v1/me/delegations '{"role":"ds","to":"req.agri","until":"'"$UNTIL"'"}'
 check_error 422 invalid role "delegating a role not held -> 422 field role"
-http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"AGRI","to":"req.agri","until":"2026-12-31"}'
+http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"AGRI","to":"req.agri","until":"'"$UNTIL"'"}'
 check_error 422 invalid role "delegating a scope not held -> 422 field role"
-http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","to":"req.agri","until":"2026-11-01"}'
+http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","to":"req.agri","until":"'"$PAST"'"}'
 check_error 422 invalid until "delegating until a past day -> 422 field until"
 http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","to":"req.agri","until":"soon"}'
 check_error 422 invalid until "delegating until a non-date -> 422 field until"
-http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","until":"2026-12-31"}'
+http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","until":"'"$UNTIL"'"}'
 check_error 422 invalid to "delegating without to -> 422 field to"
-http POST /api/v1/me/delegations '{"scope":"TAXUD","to":"req.agri","until":"2026-12-31"}'
+http POST /api/v1/me/delegations '{"scope":"TAXUD","to":"req.agri","until":"'"$UNTIL"'"}'
 check_error 422 invalid role "delegating without role -> 422 field role"
-http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","to":"nobody.here","until":"2026-12-31"}'
+http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","to":"nobody.here","until":"'"$UNTIL"'"}'
 check_error 422 invalid to "delegating to an unknown user -> 422 field to"
 http GET /healthz
 check_rc 200 "the server survives the bad delegations"
-http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","to":"req.agri","until":"2026-12-31"}'
+http POST /api/v1/me/delegations '{"role":"dg_requester","scope":"TAXUD","to":"req.agri","until":"'"$UNTIL"'"}'
 check_rc 201 "req.taxud delegates dg_requester TAXUD to req.agri -> 201"
 http POST /api/v1/samples '{"title":"second","dg":"TAXUD","hosting":"dg"}'
 check_rc 201 "req.taxud starts a second TAXUD sample"
@@ -277,7 +281,7 @@ S2=$(jget "$OUT" id)
 
 as req.agri
 http GET /api/v1/me
-check_py "$OUT" '{"role": "dg_requester", "scope": "TAXUD", "from": "req.taxud", "until": "2026-12-31"} in j["delegations"]' \
+check_py "$OUT" "{'role': 'dg_requester', 'scope': 'TAXUD', 'from': 'req.taxud', 'until': '$UNTIL'} in j['delegations']" \
 	"req.agri's /me shows the delegation"
 http GET "/api/v1/samples/$S1"
 check_rc 200 "with the delegation req.agri sees the TAXUD sample"
@@ -298,15 +302,29 @@ http GET "/api/v1/audit?object=users/req.taxud"
 check_py "$OUT" 'any(a["action"] == "user:delegate" and a["after"]["to"] == "req.agri" for a in j)' \
 	"the delegation itself is audited"
 
-# --- expiry: a second server whose now is after the delegation's end ------
+# --- expiry: later servers, since each reads "now" from its environment ---
+# On the delegation's last day (until is inclusive) it still holds.
 stop_and_keep_log
 check_eq "$RC" 0 "the first server stops on SIGTERM with 0"
-export SECFLOW_NOW=2027-01-05T09:00:00Z
+export SECFLOW_NOW=${UNTIL}T16:00:00Z
 TOKENS=() # expired at the new now
 start_server --tick-interval 0 || { not_ok "second server starts"; finish; }
 as req.agri
 http GET "/api/v1/samples/$S1"
+check_rc 200 "on the delegation's last day req.agri still sees the sample"
+
+# Days after it ended, it is gone.
+stop_and_keep_log
+check_eq "$RC" 0 "the second server stops on SIGTERM with 0"
+export SECFLOW_NOW=$AFTER
+TOKENS=()
+start_server --tick-interval 0 || { not_ok "third server starts"; finish; }
+as req.agri
+http GET "/api/v1/samples/$S1"
 check_error 404 not_found "*" "after the delegation ends req.agri gets 404 again"
+http GET /api/v1/tasks
+check_py "$OUT" "all(t['id'] not in ($S1, $S2) for t in j)" \
+	"req.agri's tasks hold nothing of TAXUD's again"
 http GET /api/v1/me
 check_py "$OUT" 'j["delegations"] == []' "req.agri's /me shows no delegation"
 as req.taxud

@@ -215,7 +215,7 @@ NEW='{"title":"by cookie","dg":"TAXUD","hosting":"dg"}'
 http POST /api/v1/samples "$NEW" -H "Cookie: secflow_session=$CK"
 check_error 403 forbidden X-CSRF-Token "POST with the cookie, no X-CSRF-Token -> 403"
 http POST /api/v1/samples "$NEW" -H "Cookie: secflow_session=$CK" \
-	-H "X-CSRF-Token: ${CSRF%?}0"
+	-H "X-CSRF-Token: $(printf '%s' "$CSRF" | tr '0-9a-f' '1-9a-f0')"
 check_error 403 forbidden X-CSRF-Token "POST with a wrong X-CSRF-Token -> 403"
 http POST /api/v1/samples "$NEW" -H "Cookie: secflow_session=$CK" \
 	-H "X-CSRF-Token: $CSRF"
