@@ -46,6 +46,7 @@ struct api_call {
 	struct store *st;
 	struct actor who;   /* the authenticated user */
 	int authenticated;
+	int who_borrowed; /* WHO belongs to the thread's auth cache */
 	int via_cookie;
 	char *seg[8]; /* path segments after /api/v1 */
 	int nseg;

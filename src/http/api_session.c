@@ -4,6 +4,7 @@
 
 #include "auth/password.h"
 #include "http/api.h"
+#include "modules/people.h"
 
 void api_csrf_of(const char *token, char out[65]);
 
@@ -39,6 +40,7 @@ api_session(struct api_call *c)
 				c->st->ops->session_delete(c->st, hash, &err);
 			}
 		}
+		people_auth_changed(c->st, &err);
 		http_response_header(c->resp, "Set-Cookie",
 				     "secflow_session=; Path=/; Max-Age=0; "
 				     "HttpOnly; SameSite=Strict");

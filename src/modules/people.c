@@ -1,6 +1,7 @@
 /* people.c - user administration, checked and audited. */
 #include "people.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,12 +58,26 @@ check_role(const char *role, const char *scope, struct sf_error *err)
 	return SF_OK;
 }
 
-/* Run FN's writes and an audit record in one transaction. */
+enum sf_status
+people_auth_changed(struct store *st, struct sf_error *err)
+{
+	/* A fresh random value, not a counter: two concurrent changes that
+	 * both read n must not both write n + 1 and leave a cache valid. */
+	char token[64], hash[65];
+
+	token_new(token, hash);
+	return st->ops->setting_put(st, "auth_epoch", token, err);
+}
+
+/* Finish a change begun with begin(): on success bump the auth epoch and
+ * write the audit record, then commit; on failure roll back. */
 static enum sf_status
 audited(struct store *st, const struct actor *who, const char *object,
 	const char *action, json_t *after, enum sf_status r,
 	struct sf_error *err)
 {
+	if (!r)
+		r = people_auth_changed(st, err);
 	if (!r)
 		r = audit_append(st, who, who->operator ? "operator" : "admin",
 				 NULL, object, action, NULL, after,

@@ -33,6 +33,10 @@ enum sf_status people_delegate(struct store *st, const struct actor *who,
 			       const char *from, const char *role,
 			       const char *scope, const char *to,
 			       const char *until, struct sf_error *err);
+/* Record (in the caller's transaction) that who-holds-what changed: every
+ * node's cached view of tokens and roles is dropped on its next request. */
+enum sf_status people_auth_changed(struct store *st, struct sf_error *err);
+
 /* {"name","email","roles":[{"role","scope"}],"delegations":[{"role",
  * "scope","from","until"}]} of USER as loaded in A. */
 json_t *people_actor_json(const struct actor *a);
