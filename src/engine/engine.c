@@ -259,6 +259,20 @@ notify(struct run *r, char *const *roles, size_t nroles, const char *scopes,
 static enum sf_status route(struct run *r, const struct step_def *from,
 			    json_t *input, int skipped, struct sf_error *err);
 
+/* The hooks of the module that owns PROCESS, or NULL. */
+static const struct module_hooks *
+hooks_for(const struct engine *e, const char *process)
+{
+	for (size_t i = 0; e->hooks && e->hooks[i]; i++) {
+		const char *p = e->hooks[i]->process;
+		size_t n = strlen(p);
+		if (strcmp(p, process) == 0 ||
+		    (n && p[n - 1] == '.' && strncmp(p, process, n) == 0))
+			return e->hooks[i];
+	}
+	return NULL;
+}
+
 static enum sf_status
 end_instance(struct run *r, struct sf_error *err)
 {
@@ -622,6 +636,14 @@ engine_start(struct engine *e, const struct actor *who, const char *process,
 	r.activated = json_array();
 	snprintf(r.object, sizeof(r.object), "%s/%lld", def->object,
 		 (long long)*id);
+	{
+		const struct module_hooks *h = hooks_for(e, def->name);
+		if (h && h->on_start) {
+			struct hook_ctx hc = {e, who, role, &inst, def, NULL,
+					      clean, r.now, r.object};
+			rc = h->on_start(&hc, err);
+		}
+	}
 	for (size_t i = 0; i < def->nstart && !rc; i++)
 		rc = activate(&r, def->start[i], "start", err);
 	if (!rc) {
@@ -688,6 +710,8 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 	struct run r = {0};
 	json_t *clean = NULL, *before = NULL, *after = NULL, *last, *v;
 	const char *role = NULL, *acting_for = NULL, *k;
+	const struct module_hooks *hooks;
+	struct hook_ctx hc;
 	char action[96];
 	enum sf_status rc;
 
@@ -753,6 +777,14 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 		 (long long)id);
 	before = json_pack("{s:s, s:o}", "state", inst.state, "active",
 			   active_names(e, id));
+	hooks = hooks_for(e, def->name);
+	hc = (struct hook_ctx){e, who, role, &inst, def, sd, clean, r.now,
+			       r.object};
+	if (hooks && hooks->before_step) {
+		rc = hooks->before_step(&hc, err);
+		if (rc)
+			goto out;
+	}
 	rc = e->st->ops->step_close(e->st, row->id, "done", r.now, who->name,
 				    role, acting_for, clean, err);
 	if (!rc)
@@ -788,6 +820,8 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 		}
 	}
 	rc = route(&r, sd, clean, 0, err);
+	if (!rc && hooks && hooks->after_step)
+		rc = hooks->after_step(&hc, err);
 	if (rc)
 		goto out;
 	after = json_pack("{s:O}", "input", clean);
@@ -917,8 +951,18 @@ engine_view(struct engine *e, const struct actor *who, const char *object,
 	json_object_set_new(*out, "created", json_string(t));
 	clock_format(inst.updated, t);
 	json_object_set_new(*out, "updated", json_string(t));
+	{
+		const struct module_hooks *h = hooks_for(e, inst.process);
+		if (h && h->view) {
+			rc = h->view(e, who, &inst, *out, err);
+			if (rc) {
+				json_decref(*out);
+				*out = NULL;
+			}
+		}
+	}
 	instance_release(&inst);
-	return SF_OK;
+	return rc;
 }
 
 enum sf_status

@@ -20,6 +20,44 @@
 #include "engine/registry.h"
 #include "store/store.h"
 
+struct engine;
+
+/*
+ * What a module hook sees: the instance (its data may be changed; the
+ * engine writes it back), the step being performed (NULL at start), the
+ * validated input, who acts and in which role.  Hooks run inside the
+ * engine's transaction: a hook that fails rolls back everything, and its
+ * error (409 when the step is not allowed now, 422 naming a field) is the
+ * caller's answer.
+ */
+struct hook_ctx {
+	struct engine *e;
+	const struct actor *who;
+	const char *role;
+	struct instance *inst;
+	const struct procdef *def;
+	const struct step_def *step;
+	json_t *input;
+	sf_time now;
+	const char *object; /* "conventions/12" */
+};
+
+/* A module's behaviour around the generic engine.  Every member but
+ * process may be NULL. */
+struct module_hooks {
+	const char *process; /* process name, or a prefix ending in '.' */
+	enum sf_status (*on_start)(struct hook_ctx *c, struct sf_error *err);
+	/* Before the step is closed and routed: refuse or prepare. */
+	enum sf_status (*before_step)(struct hook_ctx *c,
+				      struct sf_error *err);
+	/* After routing, before the commit. */
+	enum sf_status (*after_step)(struct hook_ctx *c, struct sf_error *err);
+	/* Add the module's own parts to the instance view OUT. */
+	enum sf_status (*view)(struct engine *e, const struct actor *who,
+			       struct instance *inst, json_t *out,
+			       struct sf_error *err);
+};
+
 struct engine {
 	struct store *st;
 	struct registry *reg;
@@ -27,6 +65,8 @@ struct engine {
 	struct outbox_config mail;
 	const char *node; /* job lease owner */
 	void (*on_job)(const char *kind); /* counts jobs (metrics); or NULL */
+	/* The modules' hooks, ended by NULL; or NULL for none. */
+	const struct module_hooks *const *hooks;
 };
 
 /* Borrow ST and REG; load the holiday calendar from the store. */
