@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "engine/setup.h"
+#include "modules/modules.h"
 
 static void
 drop_args(struct cli *c, int i, int n)
@@ -103,6 +104,7 @@ cli_open(struct cli *c, struct sf_error *err)
 	c->eng.mail.smtp_url = c->smtp_url;
 	c->eng.mail.mail_from = getenv("SECFLOW_MAIL_FROM");
 	c->eng.node = c->eng.mail.node = "cli";
+	c->eng.hooks = modules_hooks();
 	if (c->as) {
 		r = actor_load(c->st, c->as, 0, date_of(clock_now()), &c->who,
 			       err);

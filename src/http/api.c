@@ -18,6 +18,7 @@
 #include "auth/password.h"
 #include "core/alloc.h"
 #include "http/metrics.h"
+#include "modules/modules.h"
 
 /*
  * Who a token stands for, kept per thread so a request costs one query for
@@ -100,6 +101,7 @@ thread_ctx(struct api *api, struct sf_error *err)
 	t->eng.mail = api->cfg.mail;
 	t->eng.node = api->cfg.node;
 	t->eng.on_job = count_job;
+	t->eng.hooks = modules_hooks();
 	pthread_setspecific(ctx_key, t);
 	return t;
 }
