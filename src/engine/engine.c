@@ -214,9 +214,19 @@ engine_can_see(const struct procdef *def, const struct actor *who,
 {
 	if (actor_is_admin(who))
 		return 1;
-	for (size_t i = 0; i < def->nreaders; i++)
-		if (actor_has_role(who, def->readers[i]))
+	for (size_t i = 0; i < def->nreaders; i++) {
+		/* A reader role the process scopes reads only the objects
+		 * of its own scope (a company only its own), as a step role
+		 * does; an empty scope field matches nobody. */
+		const char *f = procdef_scope_field(def, def->readers[i]);
+		char tmp[64];
+		const char *v = f ? scalar_str(json_object_get(data, f), tmp,
+					       sizeof(tmp))
+				  : NULL;
+		if (f ? v && *v && actor_holds(who, def->readers[i], v, NULL)
+		      : actor_has_role(who, def->readers[i]))
 			return 1;
+	}
 	for (size_t i = 0; i < def->nsteps; i++) {
 		const struct step_def *sd = &def->steps[i];
 		char *roles = roles_csv(sd);
