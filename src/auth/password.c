@@ -54,9 +54,8 @@ password_login(struct store *st, const char *name, const char *password,
 	enum sf_status r;
 	int ok;
 
-	r = st->ops->begin(st, err);
-	if (r)
-		return r;
+	/* The hash check takes a tenth of a second on purpose: do it
+	 * outside any transaction, so logins never hold the write lock. */
 	r = st->ops->user_get(st, name, 0, &u, err);
 	if (r == SF_NOT_FOUND) {
 		/* Spend the same time as a real check: no user enumeration. */
@@ -65,25 +64,37 @@ password_login(struct store *st, const char *name, const char *password,
 			"c29tZXNhbHRzb21lc2FsdA$"
 			"ZmFrZWhhc2hmYWtlaGFzaGZha2VoYXNoZmFrZWg";
 		password_verify(dummy, password);
-		st->ops->rollback(st);
 		return sf_fail(err, SF_UNAUTHORIZED, "user",
 			       "wrong user or password");
 	}
 	if (r)
-		goto fail;
+		return r;
 	if (u.disabled) {
-		r = sf_fail(err, SF_UNAUTHORIZED, "user",
-			    "wrong user or password");
-		goto fail_user;
+		user_release(&u);
+		return sf_fail(err, SF_UNAUTHORIZED, "user",
+			       "wrong user or password");
 	}
 	if (u.locked_until > now) {
 		r = sf_fail(err, SF_THROTTLED, "user",
 			    "too many failed logins: try again after %lld s",
 			    (long long)(u.locked_until - now));
-		goto fail_user;
+		user_release(&u);
+		return r;
 	}
 	ok = password_verify(u.pw_hash, password);
-	if (ok) {
+	user_release(&u);
+
+	/* Count under the write lock, from the row as it is now: two
+	 * failures at once both count. */
+	r = st->ops->begin(st, err);
+	if (r)
+		return r;
+	r = st->ops->user_get(st, name, 0, &u, err);
+	if (r)
+		goto fail;
+	if (u.locked_until > now) { /* locked meanwhile */
+		ok = 0;
+	} else if (ok) {
 		r = st->ops->user_set_login_state(st, u.id, 0, 0, err);
 		*user_id = u.id;
 	} else {
@@ -106,8 +117,6 @@ password_login(struct store *st, const char *name, const char *password,
 		return sf_fail(err, SF_UNAUTHORIZED, "user",
 			       "wrong user or password");
 	return SF_OK;
-fail_user:
-	user_release(&u);
 fail:
 	st->ops->rollback(st);
 	return r;

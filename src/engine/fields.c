@@ -9,10 +9,12 @@
  */
 #include "engine/fields.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,24 +28,63 @@
 #define EMAIL_MAX 254
 #define FILENAME_MAX_LEN 255
 #define EXACT_INT_MAX 9007199254740992.0 /* 2^53 */
+#define QUOTE_MAX 60			 /* bytes of a bad value in errors */
+#define QUOTED_SIZE (QUOTE_MAX * 4 + 8)	 /* quoted(): all escaped */
+#define FQDN_MAX 253
+#define LABEL_MAX 63
+#define PORT_MAX 65535
+
+#define HOST_EXPECTED                                                          \
+	"expected an IPv4 or IPv6 address, a CIDR range or a fully "           \
+	"qualified host name"
+#define PORTS_EXPECTED                                                         \
+	"expected a port from 1 to 65535 or a range such as 8000-8100"
 
 static enum sf_status vfail(struct sf_error *err, const char *path,
 			    const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Drop an incomplete UTF-8 character that truncation left at the end of S:
+ * messages quote what people typed, and a message that is not UTF-8 could
+ * not be sent back as JSON.
+ */
+static void
+utf8_trim(char *s)
+{
+	size_t len = strlen(s), i = len, need;
+	unsigned char c;
+
+	while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || (c = (unsigned char)s[i - 1]) < 0x80)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (len - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 /* SF_INVALID with err->field PATH and a message "PATH: what". */
 static enum sf_status
 vfail(struct sf_error *err, const char *path, const char *fmt, ...)
 {
+	enum sf_status st;
 	char msg[400];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_trim(msg);
 	if (!*path)
-		return sf_fail(err, SF_INVALID, path, "%s", msg);
-	return sf_fail(err, SF_INVALID, path, "%s: %s", path, msg);
+		st = sf_fail(err, SF_INVALID, path, "%s", msg);
+	else
+		st = sf_fail(err, SF_INVALID, path, "%s: %s", path, msg);
+	if (err) {
+		utf8_trim(err->message);
+		utf8_trim(err->field);
+	}
+	return st;
 }
 
 static char *
@@ -93,6 +134,87 @@ has_controls(const char *s, size_t len, int multiline)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * S (LEN bytes) quoted for an error message into BUF of SIZE (at least
+ * QUOTED_SIZE): at most QUOTE_MAX bytes of it, cut on a UTF-8 character
+ * boundary and marked "..." after the closing quote when cut; '"', '\' and
+ * control characters escaped, so the message stays one unambiguous line.
+ */
+static const char *
+quoted(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t n = len, o = 0;
+
+	if (n > QUOTE_MAX) {
+		n = QUOTE_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	buf[o++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		size_t k;
+
+		if (c == '"' || c == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", c);
+		else if (c == '\n')
+			snprintf(esc, sizeof(esc), "\\n");
+		else if (c == '\r')
+			snprintf(esc, sizeof(esc), "\\r");
+		else if (c == '\t')
+			snprintf(esc, sizeof(esc), "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+		else
+			snprintf(esc, sizeof(esc), "%c", c);
+		k = strlen(esc);
+		if (o + k + 5 > size)
+			break;
+		memcpy(buf + o, esc, k);
+		o += k;
+	}
+	buf[o++] = '"';
+	if (n < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* What V is, for "expected X, got V": a string quoted, else its JSON. */
+static const char *
+value_desc(json_t *v, char *buf, size_t size)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return quoted(json_string_value(v), json_string_length(v), buf,
+			      size);
+	case JSON_INTEGER:
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+		return buf;
+	case JSON_REAL:
+		/* As JSON has it: 443.0 is not the integer 443. */
+		snprintf(buf, size, "%.17g", json_real_value(v));
+		if (strspn(buf, "-0123456789") == strlen(buf))
+			snprintf(buf + strlen(buf), size - strlen(buf), ".0");
+		return buf;
+	case JSON_TRUE:
+		return "true";
+	case JSON_FALSE:
+		return "false";
+	case JSON_NULL:
+		return "null";
+	case JSON_ARRAY:
+		return "a list";
+	case JSON_OBJECT:
+		return "an object";
+	}
+	return "something else";
 }
 
 /* S with CRLF and lone CR turned into LF. */
@@ -307,7 +429,7 @@ validate_file(json_t *v, const char *path, json_t **out, struct sf_error *err)
 	const char *key, *name, *b64, *type = NULL;
 	size_t nlen, blen, tlen, binlen;
 	unsigned char *bin;
-	char *p = NULL;
+	char *p = NULL, q[QUOTED_SIZE];
 	json_t *val;
 	enum sf_status st;
 	int bad;
@@ -321,7 +443,8 @@ validate_file(json_t *v, const char *path, json_t **out, struct sf_error *err)
 		    strcmp(key, "content_b64") != 0 &&
 		    strcmp(key, "content_type") != 0) {
 			p = path_key(path, key);
-			st = vfail(err, p, "unknown field \"%.64s\"", key);
+			st = vfail(err, p, "unknown field %s",
+				   quoted(key, strlen(key), q, sizeof(q)));
 			free(p);
 			return st;
 		}
@@ -371,6 +494,388 @@ validate_file(json_t *v, const char *path, json_t **out, struct sf_error *err)
 		json_object_set_new(*out, "content_type",
 				    json_stringn(type, tlen));
 	return SF_OK;
+}
+
+/*
+ * Host and port fields (Annex V of a convention's Part 2: the accesses a
+ * company is given).  These values end up in firewall and VPN rules, so
+ * they are parsed strictly and stored in one canonical text: an address
+ * written two ways must compare equal, and a range whose host bits are set
+ * is refused rather than silently widened or narrowed.
+ */
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * A dotted quad: four numbers 0-255, no leading zeros ("010" is octal to
+ * some parsers and decimal to others, so it is refused, not guessed).
+ */
+static int
+ipv4_parse(const char *s, size_t len, unsigned char out[4])
+{
+	size_t i = 0;
+
+	for (int part = 0; part < 4; part++) {
+		size_t start = i;
+		unsigned v = 0;
+
+		if (part > 0) {
+			if (i >= len || s[i] != '.')
+				return -1;
+			start = ++i;
+		}
+		while (i < len && is_digit(s[i]) && i - start < 3)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
+			return -1;
+		out[part] = (unsigned char)v;
+	}
+	return i == len ? 0 : -1;
+}
+
+/* A CIDR prefix length 0-MAX, decimal without leading zeros. */
+static int
+prefix_parse(const char *s, size_t len, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+
+	if (len == 0 || len > 3 || (s[0] == '0' && len > 1))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The canonical text of address A (4 or 16 bytes) into BUF. */
+static void
+addr_format(const unsigned char *a, size_t n, char *buf, size_t size)
+{
+	if (n == 4)
+		snprintf(buf, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	else if (!inet_ntop(AF_INET6, a, buf, (socklen_t)size))
+		snprintf(buf, size, "?");
+}
+
+/*
+ * An IP address or CIDR range S (LEN bytes, no NUL, at most FQDN_MAX + 1)
+ * into NORM (canonical text), or -1 with WHY saying what is wrong.
+ */
+static int
+ip_parse(const char *s, size_t len, char *norm, size_t nsize, char *why,
+	 size_t wsize)
+{
+	const char *slash = memchr(s, '/', len), *pct;
+	size_t alen = slash ? (size_t)(slash - s) : len;
+	int v6 = memchr(s, ':', alen) != NULL;
+	unsigned char a[16], net[16];
+	size_t n = v6 ? 16 : 4;
+	unsigned prefix = 0, bits = v6 ? 128 : 32;
+	char addr[FQDN_MAX + 2], text[INET6_ADDRSTRLEN], q[QUOTED_SIZE];
+
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	if (v6 && (pct = strchr(addr, '%'))) {
+		snprintf(why, wsize,
+			 "zone ids such as %s are not allowed; give the "
+			 "address alone",
+			 quoted(pct, strlen(pct), q, sizeof(q)));
+		return -1;
+	}
+	if (v6 ? inet_pton(AF_INET6, addr, a) != 1
+	       : ipv4_parse(addr, alen, a) != 0) {
+		snprintf(why, wsize, "%s",
+			 v6 ? "not a valid IPv6 address"
+			    : "not an IPv4 address (four numbers 0-255 "
+			      "separated by dots, without leading zeros)");
+		return -1;
+	}
+	addr_format(a, n, text, sizeof(text));
+	if (!slash) {
+		snprintf(norm, nsize, "%s", text);
+		return 0;
+	}
+	if (prefix_parse(slash + 1, len - alen - 1, bits, &prefix) != 0) {
+		snprintf(why, wsize,
+			 "the prefix length after '/' must be a number from 0 "
+			 "to %u",
+			 bits);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned keep = prefix >= 8 * (i + 1) ? 8
+				: prefix > 8 * i      ? prefix - 8 * (unsigned)i
+						      : 0;
+
+		net[i] = (unsigned char)(a[i] & (0xff00u >> keep));
+	}
+	if (memcmp(a, net, n) != 0) {
+		addr_format(net, n, text, sizeof(text));
+		snprintf(why, wsize, "host bits set: did you mean %s/%u?", text,
+			 prefix);
+		return -1;
+	}
+	snprintf(norm, nsize, "%s/%u", text, prefix);
+	return 0;
+}
+
+/*
+ * A host name as RFC 1123 has it, fully qualified: at least two labels of
+ * 1-63 letters, digits and hyphens, no label starting or ending with a
+ * hyphen, at most 253 bytes, the last label not all digits (else it would
+ * be a mistyped address).  One trailing dot (the root) is dropped and the
+ * name lowercased into NORM.
+ */
+static int
+fqdn_parse(const char *s, size_t len, char *norm, size_t nsize, char *why,
+	   size_t wsize)
+{
+	char q[QUOTED_SIZE];
+	size_t start = 0, last = 0, labels = 0;
+	int numeric = 0;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0) {
+		snprintf(why, wsize, "a host name may not be empty");
+		return -1;
+	}
+	if (len > FQDN_MAX) {
+		snprintf(why, wsize,
+			 "a host name has at most %d bytes, not %zu", FQDN_MAX,
+			 len);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t clen = 1;
+
+		if (is_alnum((char)c) || c == '-' || c == '.')
+			continue;
+		/* The whole UTF-8 character, for the message. */
+		while (c >= 0x80 && i + clen < len &&
+		       ((unsigned char)s[i + clen] & 0xc0) == 0x80)
+			clen++;
+		snprintf(why, wsize,
+			 "%s is not allowed: a host name has letters, digits, "
+			 "hyphens and dots%s",
+			 quoted(s + i, clen, q, sizeof(q)),
+			 c >= 0x80 ? " (write an internationalised name in "
+				     "its xn-- form)"
+				   : "");
+		return -1;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		size_t llen = i - start;
+
+		if (i < len && s[i] != '.')
+			continue;
+		if (llen == 0) {
+			snprintf(why, wsize,
+				 "empty label (a leading dot or two dots in "
+				 "a row)");
+			return -1;
+		}
+		if (llen > LABEL_MAX) {
+			snprintf(why, wsize,
+				 "label %s has %zu bytes; at most %d are "
+				 "allowed",
+				 quoted(s + start, llen, q, sizeof(q)), llen,
+				 LABEL_MAX);
+			return -1;
+		}
+		if (s[start] == '-' || s[i - 1] == '-') {
+			snprintf(why, wsize,
+				 "label %s starts or ends with a hyphen",
+				 quoted(s + start, llen, q, sizeof(q)));
+			return -1;
+		}
+		numeric = 1;
+		for (size_t k = start; k < i; k++)
+			if (!is_digit(s[k]))
+				numeric = 0;
+		labels++;
+		last = start;
+		start = i + 1;
+	}
+	if (labels < 2) {
+		snprintf(why, wsize,
+			 "a host name needs at least two labels, such as "
+			 "app.example.org");
+		return -1;
+	}
+	if (numeric) {
+		snprintf(why, wsize,
+			 "the last label %s is all digits, which no host name "
+			 "ends with",
+			 quoted(s + last, len - last, q, sizeof(q)));
+		return -1;
+	}
+	if (len >= nsize)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		norm[i] = (s[i] >= 'A' && s[i] <= 'Z')
+			      ? (char)(s[i] - 'A' + 'a')
+			      : s[i];
+	norm[len] = '\0';
+	return 0;
+}
+
+static enum sf_status
+validate_host(json_t *v, const char *path, json_t **out, struct sf_error *err)
+{
+	char norm[FQDN_MAX + 2], why[QUOTED_SIZE + 160], got[QUOTED_SIZE];
+	size_t len = 0, digits = 0;
+	const char *s;
+	int ip = 1, r;
+
+	if (!(s = json_is_string(v) ? json_string_value(v) : NULL))
+		return vfail(err, path, HOST_EXPECTED ", got %s",
+			     value_desc(v, got, sizeof(got)));
+	len = json_string_length(v);
+	why[0] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c == 0x7f) {
+			snprintf(why, sizeof(why),
+				 "spaces and control characters are not "
+				 "allowed");
+			goto bad;
+		}
+		if (!is_digit((char)c) && c != '.')
+			ip = 0;
+		digits += is_digit((char)c);
+	}
+	/* The root dot aside, nothing valid is longer than a name can be. */
+	if (len - (len > 0 && s[len - 1] == '.') > FQDN_MAX) {
+		snprintf(why, sizeof(why), "at most %d bytes, not %zu",
+			 FQDN_MAX, len - (s[len - 1] == '.'));
+		goto bad;
+	}
+	/* A '/' or ':' can only be an address, and so can something made of
+	 * digits and dots alone ("1.2.3" is a bad address, not a name). */
+	if ((ip && digits) || memchr(s, '/', len) || memchr(s, ':', len))
+		r = ip_parse(s, len, norm, sizeof(norm), why, sizeof(why));
+	else
+		r = fqdn_parse(s, len, norm, sizeof(norm), why, sizeof(why));
+	if (r == 0) {
+		*out = json_string(norm);
+		return SF_OK;
+	}
+bad:
+	return vfail(err, path, HOST_EXPECTED ", got %s%s%s",
+		     value_desc(v, got, sizeof(got)), why[0] ? ": " : "", why);
+}
+
+/* A port 1-65535 at S[*I] (digits, no leading zero) into *OUT. */
+static int
+port_parse(const char *s, size_t len, size_t *i, unsigned *out, char *why,
+	   size_t wsize)
+{
+	size_t start = *i;
+	unsigned long v = 0;
+
+	while (*i < len && is_digit(s[*i])) {
+		if (v <= PORT_MAX)
+			v = v * 10 + (unsigned long)(s[*i] - '0');
+		(*i)++;
+	}
+	if (*i == start)
+		return -1;
+	if (v > PORT_MAX) {
+		snprintf(why, wsize, "%.*s%s is above %d",
+			 (int)(*i - start > 12 ? 12 : *i - start), s + start,
+			 *i - start > 12 ? "..." : "", PORT_MAX);
+		return -1;
+	}
+	if (v == 0) {
+		snprintf(why, wsize, "port 0 is not a port");
+		return -1;
+	}
+	if (s[start] == '0') {
+		snprintf(why, wsize, "write ports without leading zeros");
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+static void
+skip_blanks(const char *s, size_t len, size_t *i)
+{
+	while (*i < len && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+}
+
+/*
+ * "443" or "8000-8100" (blanks around the numbers and the dash are
+ * dropped), or a JSON integer; stored as a string without blanks, a range
+ * of one port as that port.
+ */
+static enum sf_status
+validate_ports(json_t *v, const char *path, json_t **out, struct sf_error *err)
+{
+	char why[160] = "", got[QUOTED_SIZE], buf[16];
+	unsigned lo, hi;
+	const char *s;
+	size_t len, i = 0;
+
+	if (json_is_integer(v)) {
+		json_int_t p = json_integer_value(v);
+
+		if (p < 1 || p > PORT_MAX)
+			return vfail(err, path, PORTS_EXPECTED ", got %s",
+				     value_desc(v, got, sizeof(got)));
+		snprintf(buf, sizeof(buf), "%u", (unsigned)p);
+		*out = json_string(buf);
+		return SF_OK;
+	}
+	if (!(s = string_of(v, &len)))
+		goto bad;
+	skip_blanks(s, len, &i);
+	if (port_parse(s, len, &i, &lo, why, sizeof(why)) != 0)
+		goto bad;
+	skip_blanks(s, len, &i);
+	hi = lo;
+	if (i < len && s[i] == '-') {
+		i++;
+		skip_blanks(s, len, &i);
+		if (port_parse(s, len, &i, &hi, why, sizeof(why)) != 0)
+			goto bad;
+		skip_blanks(s, len, &i);
+	}
+	if (i != len)
+		goto bad;
+	if (lo > hi) {
+		snprintf(why, sizeof(why),
+			 "the range runs backwards (%u is above %u)", lo, hi);
+		goto bad;
+	}
+	if (lo == hi)
+		snprintf(buf, sizeof(buf), "%u", lo);
+	else
+		snprintf(buf, sizeof(buf), "%u-%u", lo, hi);
+	*out = json_string(buf);
+	return SF_OK;
+bad:
+	return vfail(err, path, PORTS_EXPECTED ", got %s%s%s",
+		     value_desc(v, got, sizeof(got)), why[0] ? ": " : "", why);
 }
 
 static enum sf_status validate_value(const struct field_def *f,
@@ -467,6 +972,10 @@ validate_value(const struct field_def *f, enum field_type type, json_t *v,
 		return validate_enum(f, v, path, out, err);
 	case FT_FILE:
 		return validate_file(v, path, out, err);
+	case FT_HOST:
+		return validate_host(v, path, out, err);
+	case FT_PORTS:
+		return validate_ports(v, path, out, err);
 	case FT_OBJECT:
 		return validate_object(f->fields, f->nfields, v, path, 0, out,
 				       err);
@@ -505,7 +1014,7 @@ validate_object(const struct field_def *fields, size_t n, json_t *obj,
 	enum sf_status st = SF_OK;
 	const char *key, *s;
 	json_t *res, *v, *nv;
-	char *path;
+	char *path, q[QUOTED_SIZE];
 	size_t len;
 
 	*out = NULL;
@@ -517,7 +1026,8 @@ validate_object(const struct field_def *fields, size_t n, json_t *obj,
 		    (comment && strcmp(key, "comment") == 0))
 			continue;
 		path = path_key(prefix, key);
-		st = vfail(err, path, "unknown field \"%.64s\"", key);
+		st = vfail(err, path, "unknown field %s",
+			   quoted(key, strlen(key), q, sizeof(q)));
 		free(path);
 		return st;
 	}
@@ -627,6 +1137,11 @@ fields_describe(const struct field_def *fields, size_t n)
 		}
 		if (f->has_min)
 			json_object_set_new(o, "min", json_num(f->min));
+		if (f->type == FT_PORTS) {
+			/* The bounds of each port, for a form's hint. */
+			json_object_set_new(o, "min", json_integer(1));
+			json_object_set_new(o, "max", json_integer(PORT_MAX));
+		}
 		if (f->type == FT_STRING)
 			max = f->max_len ? f->max_len : STRING_MAX_DEFAULT;
 		else if (f->type == FT_TEXT)

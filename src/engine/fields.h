@@ -18,11 +18,14 @@
  * Validate INPUT (a JSON object; NULL = {}) against FIELDS.  On success
  * *OUT is a new object holding only declared fields, normalised (dates as
  * YYYY-MM-DD, datetimes as UTC "...Z", enums as given, integers as
- * integers, text with LF line ends), plus "comment" when given as a string
- * (every step accepts an optional comment).  Absent, null and "" optional
+ * integers, text with LF line ends, hosts as canonical addresses, ranges
+ * or lowercase names, ports as the string "443" or "8000-8100"), plus
+ * "comment" when given as a string (every step accepts an optional
+ * comment).  Absent, null and "" optional
  * fields are left out.  Unknown keys are an error naming the key.  Errors
  * are SF_INVALID with err->field the JSON path of the bad value, e.g.
- * "accesses[2].ports", and a message saying what was expected.  INPUT is
+ * "accesses[2].ports", and a message saying what was expected (for hosts
+ * and ports also what was given, quoted, and why it is wrong).  INPUT is
  * not changed; the caller owns *OUT (json_decref).
  */
 enum sf_status fields_validate(const struct field_def *fields, size_t n,
@@ -33,7 +36,8 @@ enum sf_status fields_validate(const struct field_def *fields, size_t n,
  * JSON description of FIELDS for the API and the web forms: an array of
  * {"name", "type", "required", "label", "help", "values", "min", "max",
  * "items", "fields"}, keys without a value left out ("max" of a string is
- * its effective maximum length).  The caller owns the result.
+ * its effective maximum length; "min" and "max" of ports are 1 and 65535).
+ * The caller owns the result.
  */
 json_t *fields_describe(const struct field_def *fields, size_t n);
 

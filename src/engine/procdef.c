@@ -55,6 +55,7 @@ static const char *const type_names[] = {
     [FT_DATETIME] = "datetime", [FT_ENUM] = "enum",
     [FT_EMAIL] = "email",	[FT_LIST] = "list",
     [FT_OBJECT] = "object",	[FT_FILE] = "file",
+    [FT_HOST] = "host",		[FT_PORTS] = "ports",
 };
 
 #define NTYPES (sizeof(type_names) / sizeof(type_names[0]))

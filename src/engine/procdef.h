@@ -25,6 +25,8 @@ enum field_type {
 	FT_LIST,     /* a JSON array of item_type, or of objects (fields) */
 	FT_OBJECT,   /* a JSON object with fields */
 	FT_FILE,     /* {"filename","content_b64"} or a multipart part */
+	FT_HOST,     /* IPv4/IPv6 address or CIDR range, or an FQDN */
+	FT_PORTS,    /* a port 1-65535 or a range "8000-8100" */
 };
 
 struct field_def {

@@ -3,9 +3,10 @@
  *
  * The input is JSON; it is checked against the fields of the sample's
  * review step and of its instance, and against a declaration with nested
- * lists of objects and every field type.  What passes must pass again
- * unchanged (the normal form is a fixed point); what fails must name the
- * bad value's path.
+ * lists of objects and every field type (hosts and ports also inside a
+ * list of objects, as in a convention's accesses).  What passes must pass
+ * again unchanged (the normal form is a fixed point); what fails must name
+ * the bad value's path in a message that is valid UTF-8.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,7 +57,20 @@ static const char nested[] =
     "              - {name: email, type: email, required: true}\n"
     "              - name: nested\n"
     "                type: list\n"
-    "                fields: [{name: k, type: enum, values: [p, q]}]\n";
+    "                fields: [{name: k, type: enum, values: [p, q]}]\n"
+    "      - {name: h, type: host}\n"
+    "      - {name: p, type: ports}\n"
+    "      - name: rules\n"
+    "        type: list\n"
+    "        max: 8\n"
+    "        fields:\n"
+    "          - {name: hosts, type: list, items: host, required: true}\n"
+    "          - {name: ports, type: ports, required: true}\n"
+    "          - {name: protocol, type: enum, values: [TCP, UDP]}\n"
+    "          - {name: start, type: date}\n"
+    "          - name: via\n"
+    "            type: object\n"
+    "            fields: [{name: gw, type: host}, {name: p, type: ports}]\n";
 
 static struct procdef *sample, *decl;
 static const struct step_def *review, *all;
@@ -89,6 +103,13 @@ one(const struct field_def *fields, size_t n, json_t *in)
 	if (fields_validate(fields, n, in, &out, &err) != SF_OK) {
 		if (out || err.status != SF_INVALID || !err.message[0])
 			abort();
+		/* Errors go back to people as JSON: they must be UTF-8. */
+		if (!(again = json_string(err.message)))
+			abort();
+		json_decref(again);
+		if (!(again = json_string(err.field)))
+			abort();
+		json_decref(again);
 		return;
 	}
 	/* The normal form validates to itself. */

@@ -358,6 +358,18 @@ static const struct {
      "steps:\n  - {id: a, roles: [ds], next: [end]}\n",
      6, "min and max do not apply to type date"},
     {"process: x\nversion: 1\nobject: xs\nstart: [a]\nfields:\n"
+     "  - {name: q, type: ports, min: 1024}\n"
+     "steps:\n  - {id: a, roles: [ds], next: [end]}\n",
+     6, "min and max do not apply to type ports"},
+    {"process: x\nversion: 1\nobject: xs\nstart: [a]\nfields:\n"
+     "  - {name: q, type: list, items: host, values: [a.b]}\n"
+     "steps:\n  - {id: a, roles: [ds], next: [end]}\n",
+     6, "values apply only to enums"},
+    {"process: x\nversion: 1\nobject: xs\nstart: [a]\nfields:\n"
+     "  - {name: q, type: list, items: hosts}\n"
+     "steps:\n  - {id: a, roles: [ds], next: [end]}\n",
+     6, "field \"q\" has unknown item type \"hosts\""},
+    {"process: x\nversion: 1\nobject: xs\nstart: [a]\nfields:\n"
      "  - name: q\n    type: list\n    fields:\n"
      "      - {name: r, type: nothing}\n"
      "steps:\n  - {id: a, roles: [ds], next: [end]}\n",
@@ -666,7 +678,36 @@ test_type_names(void **state)
 	assert_string_equal(field_type_name(FT_STRING), "string");
 	assert_string_equal(field_type_name(FT_DATETIME), "datetime");
 	assert_string_equal(field_type_name(FT_FILE), "file");
+	assert_string_equal(field_type_name(FT_HOST), "host");
+	assert_string_equal(field_type_name(FT_PORTS), "ports");
 	assert_string_equal(field_type_name((enum field_type)99), "?");
+}
+
+/* host and ports: as a field, as list items, inside a list of objects. */
+static void
+test_network_types(void **state)
+{
+	static const char yaml[] =
+	    "process: x\nversion: 1\nobject: xs\nstart: [a]\n"
+	    "fields:\n"
+	    "  - {name: gateway, type: host, required: true}\n"
+	    "  - name: accesses\n"
+	    "    type: list\n"
+	    "    fields:\n"
+	    "      - {name: hosts, type: list, items: host, min: 1}\n"
+	    "      - {name: ports, type: ports}\n"
+	    "steps:\n  - {id: a, roles: [ds], next: [end]}\n";
+	struct procdef *def = NULL;
+	struct sf_error err = {0};
+
+	(void)state;
+	if (procdef_parse(yaml, sizeof(yaml) - 1, "net.yaml", &def, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(def->fields[0].type, FT_HOST);
+	assert_int_equal(def->fields[1].fields[0].type, FT_LIST);
+	assert_int_equal(def->fields[1].fields[0].item_type, FT_HOST);
+	assert_int_equal(def->fields[1].fields[1].type, FT_PORTS);
+	procdef_free(def);
 }
 
 /* Every definition shipped in processes/ loads. */
@@ -716,6 +757,7 @@ main(void)
 	    cmocka_unit_test(test_allowed),
 	    cmocka_unit_test(test_durations),
 	    cmocka_unit_test(test_type_names),
+	    cmocka_unit_test(test_network_types),
 	    cmocka_unit_test(test_shipped_processes),
 	};
 
