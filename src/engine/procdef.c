@@ -1237,6 +1237,50 @@ check_conds(struct parser *p, const struct cond *c, size_t n, const char *where)
 	return SF_OK;
 }
 
+/*
+ * A scoped role (npm, company, dg_requester ...) named by a step, a
+ * notification or the readers must say which instance field scopes it:
+ * unmapped, it would let the holder of any scope act, read or be told.
+ */
+static enum sf_status
+check_scoped(struct parser *p, char *const *roles, size_t n, int line,
+	     const char *where)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct role_info *ri = role_find(roles[i]);
+		if (ri && ri->scope && !procdef_scope_field(p->def, roles[i]))
+			return perr(p, line,
+				    "%s names role \"%s\", scoped by %s: map it "
+				    "to an instance field in scopes:",
+				    where, roles[i], ri->scope);
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+check_scoped_roles(struct parser *p)
+{
+	struct procdef *def = p->def;
+	enum sf_status st;
+
+	if ((st = check_scoped(p, def->readers, def->nreaders, 1, "readers")))
+		return st;
+	for (size_t i = 0; i < def->nsteps; i++) {
+		const struct step_def *s = &def->steps[i];
+		char where[96];
+
+		snprintf(where, sizeof(where), "step \"%s\"", s->id);
+		if ((st = check_scoped(p, s->roles, s->nroles, s->line,
+				       where)) ||
+		    (st = check_scoped(p, s->notify, s->nnotify, s->line,
+				       where)) ||
+		    (st = check_scoped(p, s->notify_overdue,
+				       s->nnotify_overdue, s->line, where)))
+			return st;
+	}
+	return SF_OK;
+}
+
 static enum sf_status
 check_definition(struct parser *p)
 {
@@ -1505,6 +1549,8 @@ parse_root(struct parser *p, struct fy_node *root)
 		i++;
 	}
 	st = check_definition(p);
+	if (!st)
+		st = check_scoped_roles(p);
 out:
 	free(lines);
 	return st;

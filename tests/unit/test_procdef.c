@@ -156,6 +156,10 @@ static const struct {
      "field",
      NULL},
     {"type: integer", "type: int", "has unknown type \"int\"", NULL},
+    /* a scoped role the process does not map to a field */
+    {"scopes:\n  dg_requester: dg\n", "",
+     "step \"submit\" names role \"dg_requester\", scoped by dg: map it",
+     "- id: submit"},
     {"next: [revise_snet]", "next: [revise_ds]",
      "step \"revise_snet\" is unreachable", "- id: revise_snet"},
     {"readers: [admin, ds]", "readers: [admin, dz]",
