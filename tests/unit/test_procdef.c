@@ -157,7 +157,7 @@ static const struct {
      NULL},
     {"type: integer", "type: int", "has unknown type \"int\"", NULL},
     /* a scoped role the process does not map to a field */
-    {"scopes:\n  dg_requester: dg\n", "",
+    {"scopes:\n  dg_requester: dg\n", "scopes: {}\n\n",
      "step \"submit\" names role \"dg_requester\", scoped by dg: map it",
      "- id: submit"},
     {"next: [revise_snet]", "next: [revise_ds]",
