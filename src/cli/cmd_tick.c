@@ -6,8 +6,9 @@
 int
 cmd_tick(struct cli *c)
 {
-	static const char usage[] = "secflow tick [--json]";
+	static const char usage[] = "secflow tick [--node-name N] [--json]";
 	struct sf_error err = {0};
+	const char *node = cli_opt(c, "--node-name");
 	int ran = 0, sent = 0, failed = 0;
 	enum sf_status r;
 	sf_time now;
@@ -17,9 +18,16 @@ cmd_tick(struct cli *c)
 	if (c->argc)
 		return cli_usage(c, usage, "unexpected argument %s",
 				 c->argv[0]);
+	if (node && !*node)
+		return cli_usage(c, usage, "empty --node-name");
 	r = cli_open(c, &err);
 	if (r)
 		return cli_fail(c, &err);
+	/* The lease owner of the jobs and messages this run takes: ticks run
+	 * from several hosts (cron on each node) tell apart in the jobs
+	 * table when they are named. */
+	if (node)
+		c->eng.node = c->eng.mail.node = node;
 	now = clock_now();
 	r = engine_tick(&c->eng, now, &ran, &err);
 	if (!r)

@@ -39,10 +39,11 @@ static const struct verb verbs[] = {
 	 "  Default 127.0.0.1:8080.  Runs due jobs every tick interval\n"
 	 "  (default 30 s; 0 turns the timer off).  Stops on SIGTERM.\n"},
 	{"tick", cmd_tick, "run every job that is due now",
-	 "secflow tick [--json]\n"
+	 "secflow tick [--node-name N] [--json]\n"
 	 "  SLA checks, reminders, wait steps, then outbox delivery, all due\n"
 	 "  at \"now\" (SECFLOW_NOW when set).  A job runs once however often\n"
-	 "  tick runs.\n"},
+	 "  tick runs, from however many nodes; --node-name (default \"cli\")\n"
+	 "  names the lease owner of the jobs this run takes.\n"},
 	{"audit", cmd_audit, "verify or list the audit trail",
 	 "secflow audit verify [--json]\n"
 	 "  Exit 0 when the hash chain holds; 1 and the first broken record.\n"

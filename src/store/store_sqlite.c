@@ -310,6 +310,14 @@ sq_migrate(struct store *st, int *applied, struct sf_error *err)
 		if (end == f->name || *end != '_')
 			return sf_fail(err, SF_INTERNAL, NULL,
 				       "migration %s has no number", f->name);
+		/* Every open comes here: look without the write lock first,
+		 * or each CLI verb queues behind a busy server or tick (and
+		 * fails after busy_timeout).  Checked again under the lock. */
+		r = sq_schema_version(st, &have, err);
+		if (r)
+			return r;
+		if (v <= have)
+			continue;
 		r = sq_begin(st, err);
 		if (r)
 			return r;
