@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "engine/audit.h"
@@ -170,6 +171,17 @@ out:
 	return rc;
 }
 
+/* After every few jobs, leave the write lock free for a moment so the
+ * requests of people are not starved by a long run of jobs. */
+static void
+job_pause(int n)
+{
+	struct timespec ts = {0, 2 * 1000 * 1000};
+
+	if (n % 10 == 0)
+		nanosleep(&ts, NULL);
+}
+
 /* Every active step whose due date is before TODAY and not yet overdue. */
 static enum sf_status
 check_slas(struct engine *e, const struct actor *sys, sf_time now, int *n,
@@ -190,6 +202,7 @@ check_slas(struct engine *e, const struct actor *sys, sf_time now, int *n,
 			continue;
 		rc = run_overdue(e, sys, &l.v[i], now, &done, err);
 		*n += done;
+		job_pause(*n);
 	}
 	step_list_release(&l);
 	return rc;
@@ -218,7 +231,7 @@ engine_tick(struct engine *e, sf_time now, int *ran, struct sf_error *err)
 		}
 		for (size_t i = 0; i < l.n && !rc; i++) {
 			rc = run_job(e, &sys, &l.v[i], now, err);
-			n++;
+			job_pause(++n);
 		}
 		job_list_release(&l);
 		if (rc)

@@ -127,6 +127,22 @@ sq_exec(struct sq *s, sqlite3_stmt *st, struct sf_error *err)
 	return SF_OK;
 }
 
+/*
+ * Wait for the write lock in steps of 1 ms, for 10 s at most.  SQLite's
+ * own busy_timeout sleeps longer and longer (up to 100 ms a try) and so
+ * keeps missing the short gaps a busy writer leaves; short steps let
+ * writers take turns.
+ */
+static int
+sq_busy(void *ctx, int count)
+{
+	(void)ctx;
+	if (count >= 10000)
+		return 0;
+	sqlite3_sleep(1);
+	return 1;
+}
+
 static enum sf_status
 sq_open(const char *url, struct store **out, struct sf_error *err)
 {
@@ -155,7 +171,7 @@ sq_open(const char *url, struct store **out, struct sf_error *err)
 		free(s);
 		return SF_DB;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_handler(s->db, sq_busy, NULL);
 	/* FULL: a commit survives a power cut.  NORMAL survives a crash of
 	 * the process only; allowed for benchmarks and throwaway servers. */
 	sync = getenv("SECFLOW_SQLITE_SYNCHRONOUS");
