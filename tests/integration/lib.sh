@@ -4,6 +4,11 @@
 # directory with an empty database, and calls the real binary.  Checks
 # print "ok N - what" or "not ok N - what"; the test exits non-zero when
 # any check failed.  SECFLOW_BIN and SECFLOW_SOURCE_DIR come from ctest.
+#
+# The database is SQLite ($T_DIR/secflow.db) unless SECFLOW_TEST_BACKEND=pg:
+# then a fresh PostgreSQL database is created on the server of
+# $SECFLOW_TEST_PG (a URL; missing, the test fails) and dropped at the end.
+# Either way SECFLOW_DB names it, and db_exec runs SQL on it.
 
 set -u
 : "${SECFLOW_BIN:?set SECFLOW_BIN to the secflow binary}"
@@ -14,7 +19,23 @@ T_PASS=0
 T_FAIL=0
 T_SERVER_PID=
 cd "$T_DIR" || exit 1
-export SECFLOW_DB="$T_DIR/secflow.db"
+T_PG_DB=
+if [ "${SECFLOW_TEST_BACKEND:-sqlite}" = pg ]; then
+	: "${SECFLOW_TEST_PG:?SECFLOW_TEST_BACKEND=pg needs SECFLOW_TEST_PG, a PostgreSQL URL (scripts/pg-test-cluster.sh start DIR prints one)}"
+	T_PG_DB="t_$$_${T_DIR##*-}"
+	T_PG_DB=$(printf '%s' "$T_PG_DB" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_' '_')
+	if ! psql "$SECFLOW_TEST_PG" -qAtX -v ON_ERROR_STOP=1 \
+		-c "CREATE DATABASE $T_PG_DB" >/dev/null; then
+		echo "# cannot create database $T_PG_DB on $SECFLOW_TEST_PG"
+		exit 1
+	fi
+	# The base URL with the database name replaced.
+	SECFLOW_DB=$(printf '%s' "$SECFLOW_TEST_PG" |
+		sed -E "s#^([a-z]+://[^/?]*)(/[^?]*)?#\\1/$T_PG_DB#")
+	export SECFLOW_DB
+else
+	export SECFLOW_DB="$T_DIR/secflow.db"
+fi
 export SECFLOW_SPOOL="$T_DIR/spool"
 unset SECFLOW_USER SECFLOW_SMTP_URL SECFLOW_PROCESSES
 export SECFLOW_NOW="${SECFLOW_NOW:-2026-12-01T09:00:00Z}"
@@ -24,9 +45,26 @@ t_cleanup() {
 		kill -TERM "$T_SERVER_PID" 2>/dev/null
 		wait "$T_SERVER_PID" 2>/dev/null
 	fi
+	if [ -n "$T_PG_DB" ]; then
+		psql "$SECFLOW_TEST_PG" -qAtX \
+			-c "DROP DATABASE IF EXISTS $T_PG_DB WITH (FORCE)" >/dev/null 2>&1
+	fi
 	cd / && rm -rf "$T_DIR"
 }
 trap t_cleanup EXIT
+
+# on_pg: true when the test runs on PostgreSQL.
+on_pg() { [ -n "$T_PG_DB" ]; }
+
+# db_exec SQL: run SQL on the test's database behind secflow's back
+# (sqlite3 or psql); rows are printed one a line, columns split by "|".
+db_exec() {
+	if on_pg; then
+		psql "$SECFLOW_DB" -qAtX -v ON_ERROR_STOP=1 -c "$1"
+	else
+		sqlite3 "$SECFLOW_DB" "$1"
+	fi
+}
 
 ok() { T_PASS=$((T_PASS + 1)); echo "ok $((T_PASS + T_FAIL)) - $1"; }
 not_ok() {

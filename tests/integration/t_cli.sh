@@ -99,16 +99,23 @@ check_rc 0 "alice submits"
 check_eq "$(jget "$OUT" active_steps.0.step)" "review_ds" "review_ds waits"
 
 sf backup copy.db
-check_rc 0 "backup"
-sf --db copy.db audit verify
-check_rc 0 "the backup's audit chain holds"
-sf --db copy.db --json user show alice
-check_eq "$(jget "$OUT" name)" "alice" "the backup holds the users"
+if on_pg; then
+	# PostgreSQL is backed up with pg_dump: a clear refusal, no file.
+	check_rc 2 "backup refuses a PostgreSQL database"
+	check_match "pg_dump" "$ERR" "the refusal points to pg_dump"
+	check_eq "$(ls copy.db 2>/dev/null)" "" "no backup file is written"
+else
+	check_rc 0 "backup"
+	sf --db copy.db audit verify
+	check_rc 0 "the backup's audit chain holds"
+	sf --db copy.db --json user show alice
+	check_eq "$(jget "$OUT" name)" "alice" "the backup holds the users"
+fi
 
 sf audit verify
 check_rc 0 "audit verify passes"
-n=$(sqlite3 secflow.db "SELECT id FROM audit WHERE action = 'step:submit'")
-sqlite3 secflow.db "UPDATE audit SET after = replace(after, 'review_ds', 'review_xx') WHERE id = $n"
+n=$(db_exec "SELECT id FROM audit WHERE action = 'step:submit'")
+db_exec "UPDATE audit SET after = replace(after, 'review_ds', 'review_xx') WHERE id = $n"
 sf audit verify
 check_rc 1 "audit verify fails on an altered record"
 check_match "record $n" "$ERR" "it names the first broken record"

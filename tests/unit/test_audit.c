@@ -6,7 +6,6 @@
  */
 #include "testutil.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@
 
 struct fx {
 	char *dir;
-	char *path;
+	char *path; /* the database: tu_db_url */
 	struct store *st;
 };
 
@@ -39,7 +38,7 @@ fx_setup(void **state)
 
 	setenv("SECFLOW_NOW", "2026-05-21T10:00:00Z", 1);
 	f->dir = tu_tempdir();
-	f->path = xasprintf("%s/secflow.db", f->dir);
+	f->path = tu_db_url(f->dir);
 	sf_error_clear(&err);
 	assert_int_equal(store_open(f->path, &f->st, &err), SF_OK);
 	assert_int_equal(setup_database(f->st, NULL, &err), SF_OK);
@@ -67,6 +66,7 @@ fx_teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->st);
+	tu_db_drop(f->path);
 	tu_rmtree(f->dir);
 	free(f->dir);
 	free(f->path);
@@ -74,18 +74,12 @@ fx_teardown(void **state)
 	return 0;
 }
 
-/* Tamper with the table behind the store's back. */
+/* Tamper with the table behind the store's back: one record. */
 static void
 raw_exec(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
-	assert_int_equal(sqlite3_changes(db), 1);
-	sqlite3_close(db);
+	tu_db_exec(path, sql);
+	assert_int_equal(tu_db_changes(), 1);
 }
 
 static void
@@ -219,42 +213,37 @@ test_forged_record(void **state)
 {
 	struct fx *f = *state;
 	struct sf_error err;
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
+	/* The order and "<length>:<bytes>" form of audit.c's hash. */
+	static const char *const cols[] = {
+	    "prev_hash",  "id",	    "ts",     "user_name",	     "role",
+	    "acting_for", "object", "action", "coalesce(before, '')"};
 	struct buf b;
 	char h[65];
 	int64_t bad = 0;
 	const char *after = "{\"role\":\"admin\",\"scope\":\"\"}";
+	const char *params[2];
 
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(
-	    sqlite3_prepare_v2(db,
-			       "SELECT prev_hash, id, ts, user_name, role, "
-			       "acting_for, object, action, "
-			       "coalesce(before, '') FROM audit WHERE id = "
-			       "4",
-			       -1, &q, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	buf_init(&b, 0);
-	/* The order and "<length>:<bytes>" form of audit.c's hash. */
-	for (int i = 0; i < 9; i++)
-		field(&b, (const char *)sqlite3_column_text(q, i));
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		char *sql =
+		    xasprintf("SELECT %s FROM audit WHERE id = 4", cols[i]);
+		char *v = tu_db_text(f->path, sql);
+
+		assert_non_null(v);
+		field(&b, v);
+		free(v);
+		free(sql);
+	}
 	field(&b, after);
-	sqlite3_finalize(q);
 	sha256_hex(b.data, b.len, h);
 	buf_release(&b);
 
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "UPDATE audit SET after = ?, hash "
-					    "= ? WHERE id = 4",
-					    -1, &q, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(q, 1, after, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, h, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	params[0] = after;
+	params[1] = h;
+	tu_db_exec_params(f->path,
+			  "UPDATE audit SET after = $1, hash = $2 WHERE id = 4",
+			  2, params);
+	assert_int_equal(tu_db_changes(), 1);
 
 	sf_error_clear(&err);
 	assert_int_equal(audit_verify(f->st, &bad, NULL, &err), SF_INVALID);

@@ -32,6 +32,7 @@
 
 struct fx {
 	char *dir;
+	char *db; /* tu_db_url */
 	struct store *st;
 	struct registry *reg;
 	struct engine e;
@@ -82,14 +83,12 @@ fx_base(void)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
 	struct sf_error err;
-	char *path;
 
 	set_now(T0_TEXT);
 	f->dir = tu_tempdir();
-	path = xasprintf("%s/secflow.db", f->dir);
+	f->db = tu_db_url(f->dir);
 	sf_error_clear(&err);
-	assert_int_equal(store_open(path, &f->st, &err), SF_OK);
-	free(path);
+	assert_int_equal(store_open(f->db, &f->st, &err), SF_OK);
 	assert_int_equal(setup_database(f->st, NULL, &err), SF_OK);
 	actor_operator(&f->op, "test");
 	add_user(f, "req", "dg_requester", "DIGIT");
@@ -155,6 +154,8 @@ fx_teardown(void **state)
 	actor_release(&f->liso);
 	actor_release(&f->deleg);
 	store_close(f->st);
+	tu_db_drop(f->db);
+	free(f->db);
 	tu_rmtree(f->dir);
 	free(f->dir);
 	free(f);

@@ -31,6 +31,7 @@
 
 struct fx {
 	char *dir;
+	char *db; /* tu_db_url */
 	struct store *st;
 };
 
@@ -39,15 +40,13 @@ fx_setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
 	struct sf_error err;
-	char *path;
 
 	setenv("SECFLOW_NOW", T0_TEXT, 1);
 	f->dir = tu_tempdir();
-	path = xasprintf("%s/secflow.db", f->dir);
+	f->db = tu_db_url(f->dir);
 	sf_error_clear(&err);
-	assert_int_equal(store_open(path, &f->st, &err), SF_OK);
+	assert_int_equal(store_open(f->db, &f->st, &err), SF_OK);
 	assert_int_equal(setup_database(f->st, NULL, &err), SF_OK);
-	free(path);
 	*state = f;
 	return 0;
 }
@@ -58,6 +57,8 @@ fx_teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->st);
+	tu_db_drop(f->db);
+	free(f->db);
 	tu_rmtree(f->dir);
 	free(f->dir);
 	free(f);

@@ -1,21 +1,27 @@
 /*
- * test_store.c - the SQLite backend of store.h: migrations (fresh and on
- * an older database), users, grants, delegations, sessions, optimistic
- * instance updates, job and outbox leases, and backup.
+ * test_store.c - a backend of store.h (SQLite, or PostgreSQL with
+ * SECFLOW_TEST_BACKEND=pg): migrations (fresh and on an older database),
+ * users, grants, delegations, sessions, optimistic instance updates, job
+ * and outbox leases, two connections writing at once, and backup (or its
+ * refusal on PostgreSQL).
  *
- * Only this test includes sqlite3.h: it plays the older database and the
- * backup reader that the store itself never exposes.
+ * This test includes sqlite3.h: it plays the backup reader that the store
+ * itself never exposes.  The older database is made through testutil's
+ * backend-neutral tu_db_exec.
  */
 #include "testutil.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/actor.h"
 #include "core/alloc.h"
+#include "engine/audit.h"
 #include "engine/setup.h"
 #include "modules/people.h"
 #include "store/store.h"
@@ -24,7 +30,7 @@
 
 struct fx {
 	char *dir;
-	char *path;
+	char *path; /* the database: tu_db_url */
 	struct store *st;
 };
 
@@ -36,7 +42,7 @@ fx_setup(void **state)
 
 	setenv("SECFLOW_NOW", "2026-05-21T10:00:00Z", 1);
 	f->dir = tu_tempdir();
-	f->path = xasprintf("%s/secflow.db", f->dir);
+	f->path = tu_db_url(f->dir);
 	sf_error_clear(&err);
 	assert_int_equal(store_open(f->path, &f->st, &err), SF_OK);
 	*state = f;
@@ -49,6 +55,7 @@ fx_teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->st);
+	tu_db_drop(f->path);
 	tu_rmtree(f->dir);
 	free(f->dir);
 	free(f->path);
@@ -56,34 +63,29 @@ fx_teardown(void **state)
 	return 0;
 }
 
-/* Run SQL on the database file PATH with a connection of our own. */
+/* Run SQL on the database PATH with a connection of our own. */
 static void
 raw_exec(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
-	sqlite3_close(db);
+	tu_db_exec(path, sql);
 }
 
 /* The integer the first column of SQL gives on PATH. */
 static int64_t
 raw_int(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
-	int64_t v;
+	return tu_db_int(path, sql);
+}
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
-	return v;
+/* Whether the index of 002_due_index.sql exists in the database PATH. */
+static int
+steps_due_exists(const char *path)
+{
+	return raw_int(path, tu_db_is_pg()
+				 ? "SELECT count(*) FROM pg_indexes WHERE "
+				   "indexname = 'steps_due'"
+				 : "SELECT count(*) FROM sqlite_master WHERE "
+				   "type = 'index' AND name = 'steps_due'") > 0;
 }
 
 /* PRAGMA integrity_check on PATH says "ok". */
@@ -108,7 +110,9 @@ raw_integrity_ok(const char *path)
 static int
 migration_files(void)
 {
-	char *dir = tu_source_path("src/store/migrations/sqlite");
+	char *dir =
+	    tu_source_path(tu_db_is_pg() ? "src/store/migrations/pg"
+					 : "src/store/migrations/sqlite");
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int n = 0;
@@ -182,12 +186,11 @@ test_migrate_existing(void **state)
 	    SF_OK);
 	actor_release(&op);
 	store_close(f->st);
+	f->st = NULL; /* for fx_teardown, should a check below fail */
 
 	raw_exec(f->path, "DELETE FROM schema_migrations WHERE version = 2;"
 			  "DROP INDEX steps_due;");
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master "
-					  "WHERE name = 'steps_due'"),
-			 0);
+	assert_false(steps_due_exists(f->path));
 
 	assert_int_equal(store_open(f->path, &f->st, &err), SF_OK);
 	assert_int_equal(f->st->ops->schema_version(f->st, &version, &err),
@@ -199,9 +202,7 @@ test_migrate_existing(void **state)
 	assert_int_equal(f->st->ops->schema_version(f->st, &version, &err),
 			 SF_OK);
 	assert_int_equal(version, migration_files());
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master "
-					  "WHERE name = 'steps_due'"),
-			 1);
+	assert_true(steps_due_exists(f->path));
 
 	assert_int_equal(f->st->ops->user_get(f->st, "alice", 0, &u, &err),
 			 SF_OK);
@@ -610,6 +611,15 @@ test_backup(void **state)
 	actor_release(&op);
 
 	sf_error_clear(&err);
+	if (tu_db_is_pg()) {
+		/* Not possible in-process: a clear refusal, no file. */
+		assert_int_equal(f->st->ops->backup(f->st, path, &err),
+				 SF_BAD_REQUEST);
+		assert_non_null(strstr(err.message, "pg_dump"));
+		assert_int_equal(access(path, F_OK), -1);
+		free(path);
+		return;
+	}
 	assert_int_equal(f->st->ops->backup(f->st, path, &err), SF_OK);
 	raw_integrity_ok(path);
 
@@ -635,6 +645,236 @@ test_backup(void **state)
 	free(path);
 }
 
+/* Two connections at once: what several server threads or nodes do. */
+#define WRITERS 2
+#define PER_WRITER 15
+
+struct writer {
+	const char *url;
+	int n;
+	enum sf_status r;
+	char msg[512];
+	struct job_list jobs;
+};
+
+static void *
+migrator(void *p)
+{
+	struct writer *w = p;
+	struct sf_error err;
+	struct store *st = NULL;
+
+	sf_error_clear(&err);
+	w->r = store_open(w->url, &st, &err);
+	if (!w->r)
+		w->r = setup_database(st, &w->n, &err);
+	if (w->r)
+		xstrlcpy(w->msg, err.message, sizeof(w->msg));
+	store_close(st);
+	return NULL;
+}
+
+/* Two nodes start together on an empty database: the migrations are
+ * applied once, by one of them, and both start. */
+static void
+test_concurrent_migrate(void **state)
+{
+	struct fx *f = *state;
+	struct writer w[WRITERS];
+	pthread_t t[WRITERS];
+	int applied = 0;
+
+	memset(w, 0, sizeof(w));
+	for (int i = 0; i < WRITERS; i++) {
+		w[i].url = f->path;
+		assert_int_equal(pthread_create(&t[i], NULL, migrator, &w[i]),
+				 0);
+	}
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < WRITERS; i++) {
+		if (w[i].r)
+			fail_msg("node %d: %s", i, w[i].msg);
+		applied += w[i].n;
+	}
+	assert_int_equal(applied, migration_files());
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM "
+					  "schema_migrations"),
+			 migration_files());
+}
+
+static void *
+audit_writer(void *p)
+{
+	struct writer *w = p;
+	struct sf_error err;
+	struct store *st = NULL;
+	struct actor op;
+
+	sf_error_clear(&err);
+	w->r = store_open(w->url, &st, &err);
+	actor_operator(&op, "test");
+	for (int i = 0; !w->r && i < PER_WRITER; i++) {
+		char object[32], head[65];
+		int64_t last;
+
+		snprintf(object, sizeof(object), "writers/%d", w->n);
+		w->r = st->ops->begin(st, &err);
+		if (w->r)
+			break;
+		/* Hold the head a moment: the other writer must wait. */
+		w->r = st->ops->audit_head(st, &last, head, &err);
+		if (!w->r) {
+			usleep(2000);
+			w->r = audit_append(st, &op, NULL, NULL, object,
+					    "write", NULL, NULL, T0, &err);
+		}
+		if (!w->r)
+			w->r = st->ops->commit(st, &err);
+		else
+			st->ops->rollback(st);
+	}
+	if (w->r)
+		xstrlcpy(w->msg, err.message, sizeof(w->msg));
+	actor_release(&op);
+	store_close(st);
+	return NULL;
+}
+
+/*
+ * Writers on two connections append to the audit chain at the same time:
+ * each append reads the head and writes after it, so audit_head must lock
+ * it to the end of the transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+ * the audit_head row), or two records would follow the same one.
+ */
+static void
+test_concurrent_audit(void **state)
+{
+	struct fx *f = *state;
+	struct sf_error err;
+	struct writer w[WRITERS];
+	pthread_t t[WRITERS];
+	int64_t bad = -1, count = 0;
+
+	migrate_fresh(f);
+	memset(w, 0, sizeof(w));
+	for (int i = 0; i < WRITERS; i++) {
+		w[i].url = f->path;
+		w[i].n = i;
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, audit_writer, &w[i]), 0);
+	}
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < WRITERS; i++) {
+		if (w[i].r)
+			fail_msg("writer %d: %s", i, w[i].msg);
+	}
+	sf_error_clear(&err);
+	assert_int_equal(audit_verify(f->st, &bad, &count, &err), SF_OK);
+	assert_int_equal(bad, 0);
+	/* The calendar import of setup_database, then every append. */
+	assert_int_equal(count, 1 + WRITERS * PER_WRITER);
+}
+
+static void *
+job_claimer(void *p)
+{
+	struct writer *w = p;
+	struct sf_error err;
+	struct store *st = NULL;
+	char owner[16];
+
+	snprintf(owner, sizeof(owner), "node%d", w->n);
+	sf_error_clear(&err);
+	w->r = store_open(w->url, &st, &err);
+	/* Small batches, so that both claimers are at it together. */
+	while (!w->r) {
+		struct job_list l;
+
+		w->r = st->ops->jobs_claim(st, T0, owner, 60, 3, &l, &err);
+		if (w->r || l.n == 0) {
+			job_list_release(&l);
+			break;
+		}
+		w->jobs.v =
+		    xrealloc(w->jobs.v, (w->jobs.n + l.n) * sizeof(*w->jobs.v));
+		for (size_t i = 0; i < l.n; i++) {
+			w->jobs.v[w->jobs.n++] = l.v[i];
+			memset(&l.v[i], 0, sizeof(l.v[i]));
+		}
+		job_list_release(&l);
+	}
+	if (w->r)
+		xstrlcpy(w->msg, err.message, sizeof(w->msg));
+	store_close(st);
+	return NULL;
+}
+
+/* Two nodes claim the same due jobs at once: each job goes to exactly
+ * one of them. */
+static void
+test_concurrent_claims(void **state)
+{
+	struct fx *f = *state;
+	struct sf_error err;
+	struct writer w[WRITERS];
+	pthread_t t[WRITERS];
+	enum { NJOBS = 40 };
+	int seen[NJOBS + 1] = {0};
+	size_t total = 0;
+
+	migrate_fresh(f);
+	for (int i = 0; i < NJOBS; i++)
+		assert_int_equal(f->st->ops->job_add(f->st, "reminder", 1,
+						     i + 1, T0 - i, "", &err),
+				 SF_OK);
+	memset(w, 0, sizeof(w));
+	for (int i = 0; i < WRITERS; i++) {
+		w[i].url = f->path;
+		w[i].n = i;
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, job_claimer, &w[i]), 0);
+	}
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < WRITERS; i++) {
+		if (w[i].r)
+			fail_msg("claimer %d: %s", i, w[i].msg);
+		for (size_t j = 0; j < w[i].jobs.n; j++) {
+			int64_t step = w[i].jobs.v[j].step_id;
+			assert_true(step >= 1 && step <= NJOBS);
+			seen[step]++;
+		}
+		total += w[i].jobs.n;
+		job_list_release(&w[i].jobs);
+	}
+	assert_int_equal(total, NJOBS);
+	for (int i = 1; i <= NJOBS; i++)
+		assert_int_equal(seen[i], 1);
+}
+
+/* A PostgreSQL URL that cannot be opened: the error names the URL, never
+ * its passwords.  No server needed: nothing listens on that socket. */
+static void
+test_pg_open_error(void **state)
+{
+	struct sf_error err;
+	struct store *st = NULL;
+	const char *url = "postgresql://bob:s3cret@/nosuch?host=/nonexistent"
+			  "&port=1&password=pa55&connect_timeout=2";
+
+	(void)state;
+	sf_error_clear(&err);
+	assert_int_equal(store_open(url, &st, &err), SF_DB);
+	assert_null(st);
+	assert_non_null(strstr(err.message, "postgresql://bob@/nosuch"));
+	assert_non_null(strstr(err.message, "host=/nonexistent"));
+	assert_null(strstr(err.message, "s3cret"));
+	assert_null(strstr(err.message, "pa55"));
+	assert_null(strchr(err.message, '\n'));
+}
+
 int
 main(void)
 {
@@ -654,7 +894,14 @@ main(void)
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_leases, fx_setup,
 					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_migrate, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_audit, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_claims, fx_setup,
+					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, fx_setup, fx_teardown),
+	    cmocka_unit_test(test_pg_open_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,12 +2,15 @@
 #include "testutil.h"
 
 #include <ftw.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 
 char *
 tu_tempdir(void)
@@ -79,4 +82,233 @@ tu_source_path(const char *rel)
 	const char *src = getenv("SECFLOW_SOURCE_DIR");
 
 	return xasprintf("%s/%s", src ? src : "..", rel);
+}
+
+int
+tu_db_is_pg(void)
+{
+	const char *b = getenv("SECFLOW_TEST_BACKEND");
+
+	return b && strcmp(b, "pg") == 0;
+}
+
+static int
+url_is_pg(const char *url)
+{
+	return strncmp(url, "postgres://", 11) == 0 ||
+	       strncmp(url, "postgresql://", 13) == 0;
+}
+
+/* BASE with its database name replaced by NAME; caller frees. */
+static char *
+url_with_db(const char *base, const char *name)
+{
+	const char *auth = strstr(base, "://");
+	const char *slash, *rest;
+	struct buf b;
+	char *out;
+
+	auth = auth ? auth + 3 : base;
+	slash = auth + strcspn(auth, "/?");
+	buf_init(&b, 0);
+	buf_add(&b, base, (size_t)(slash - base));
+	rest = *slash == '/' ? slash + 1 + strcspn(slash + 1, "?") : slash;
+	buf_addf(&b, "/%s%s", name, rest);
+	out = buf_detach(&b, NULL);
+	buf_release(&b);
+	return out;
+}
+
+static PGconn *
+pg_connect(const char *url)
+{
+	PGconn *c = PQconnectdb(url);
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot connect to %s: %s", url, PQerrorMessage(c));
+	return c;
+}
+
+static const char *
+pg_base(void)
+{
+	const char *base = getenv("SECFLOW_TEST_PG");
+
+	if (!base || !*base) {
+		fprintf(stderr,
+			"SECFLOW_TEST_BACKEND=pg needs SECFLOW_TEST_PG, "
+			"the URL of a PostgreSQL server to create test "
+			"databases on (scripts/pg-test-cluster.sh start "
+			"DIR prints one)\n");
+		abort();
+	}
+	return base;
+}
+
+char *
+tu_db_url(const char *dir)
+{
+	static unsigned counter;
+	const char *base;
+	char name[64], sql[128];
+	PGconn *c;
+	PGresult *res;
+
+	if (!tu_db_is_pg())
+		return xasprintf("%s/secflow.db", dir);
+	base = pg_base();
+	snprintf(name, sizeof(name), "t_%ld_%u", (long)getpid(), ++counter);
+	/* An identifier cannot be a parameter; NAME is digits and _. */
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	c = pg_connect(base);
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "%s on %s: %s\n", sql, base,
+			PQresultErrorMessage(res));
+		abort();
+	}
+	PQclear(res);
+	PQfinish(c);
+	return url_with_db(base, name);
+}
+
+void
+tu_db_drop(const char *url)
+{
+	const char *slash, *auth;
+	char sql[160];
+	PGconn *c;
+	PGresult *res;
+	size_t n;
+
+	if (!url_is_pg(url))
+		return;
+	auth = strstr(url, "://") + 3;
+	slash = strchr(auth, '/');
+	if (!slash)
+		return;
+	n = strcspn(slash + 1, "?");
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %.*s WITH (FORCE)",
+		 (int)n, slash + 1);
+	c = pg_connect(pg_base());
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+	PQclear(res);
+	PQfinish(c);
+}
+
+static long last_changes;
+
+long
+tu_db_changes(void)
+{
+	return last_changes;
+}
+
+void
+tu_db_exec_params(const char *url, const char *sql, int n,
+		  const char *const *params)
+{
+	if (url_is_pg(url)) {
+		PGconn *c = pg_connect(url);
+		PGresult *res =
+		    PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    PQresultStatus(res) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+		last_changes = strtol(PQcmdTuples(res), NULL, 10);
+		PQclear(res);
+		PQfinish(c);
+	} else {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *q = NULL;
+
+		assert_int_equal(sqlite3_open(url, &db), SQLITE_OK);
+		if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+			fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+		for (int i = 0; i < n; i++) {
+			char name[16];
+			snprintf(name, sizeof(name), "$%d", i + 1);
+			sqlite3_bind_text(q,
+					  sqlite3_bind_parameter_index(q, name),
+					  params[i], -1, SQLITE_TRANSIENT);
+		}
+		if (sqlite3_step(q) == SQLITE_ERROR)
+			fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+		sqlite3_finalize(q);
+		last_changes = sqlite3_changes(db);
+		sqlite3_close(db);
+	}
+}
+
+void
+tu_db_exec(const char *url, const char *sql)
+{
+	if (url_is_pg(url)) {
+		/* The simple protocol: several statements in one string. */
+		PGconn *c = pg_connect(url);
+		PGresult *res = PQexec(c, sql);
+
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    PQresultStatus(res) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+		last_changes = strtol(PQcmdTuples(res), NULL, 10);
+		PQclear(res);
+		PQfinish(c);
+		return;
+	}
+	/* Several statements: SQLite's exec, not one prepared statement. */
+	{
+		sqlite3 *db = NULL;
+		char *msg = NULL;
+
+		assert_int_equal(sqlite3_open(url, &db), SQLITE_OK);
+		if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+			fail_msg("%s: %s", sql, msg ? msg : "?");
+		last_changes = sqlite3_changes(db);
+		sqlite3_close(db);
+	}
+}
+
+char *
+tu_db_text(const char *url, const char *sql)
+{
+	char *v = NULL;
+
+	if (url_is_pg(url)) {
+		PGconn *c = pg_connect(url);
+		PGresult *res = PQexec(c, sql);
+
+		if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+		    PQntuples(res) < 1)
+			fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+		if (!PQgetisnull(res, 0, 0))
+			v = xstrdup(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		PQfinish(c);
+	} else {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *q = NULL;
+
+		assert_int_equal(sqlite3_open(url, &db), SQLITE_OK);
+		if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+			fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		v = xstrdup((const char *)sqlite3_column_text(q, 0));
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+	}
+	return v;
+}
+
+int64_t
+tu_db_int(const char *url, const char *sql)
+{
+	char *t = tu_db_text(url, sql);
+	int64_t v = t ? strtoll(t, NULL, 10) : 0;
+
+	free(t);
+	return v;
 }
