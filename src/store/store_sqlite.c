@@ -7,6 +7,7 @@
  * on a lock upgrade, and busy_timeout lets them queue.  Statements are
  * prepared once per connection and cached by their SQL text's address.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,9 +144,19 @@ sq_busy(void *ctx, int count)
 	return 1;
 }
 
+/* Once per process, before the first connection: SQLite's memory
+ * statistics take a global mutex on every allocation, which the server's
+ * threads would otherwise fight over. */
+static void
+sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum sf_status
 sq_open(const char *url, struct store **out, struct sf_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq *s = xcalloc(1, sizeof(*s));
 	const char *path = url;
 	const char *sync;
@@ -156,6 +167,7 @@ sq_open(const char *url, struct store **out, struct sf_error *err)
 	 * checkpoint instead of once per few dozen steps. */
 	static const char tuning[] = "PRAGMA wal_autocheckpoint=8000;";
 
+	pthread_once(&once, sq_configure);
 	if (strncmp(path, "sqlite:", 7) == 0)
 		path += 7;
 	s->base.ops = &store_sqlite_ops;
