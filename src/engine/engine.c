@@ -37,6 +37,8 @@ struct run {
 	int depth;
 	int ended;
 	json_t *activated; /* step ids activated by this call */
+	json_t *active;	   /* names of the instance's active steps, kept
+			      up to date in memory (saves re-reading) */
 	char object[96];
 };
 
@@ -301,6 +303,7 @@ end_instance(struct run *r, struct sf_error *err)
 				r->e->st, act.v[i].id, r->now, err);
 	}
 	step_list_release(&act);
+	json_array_clear(r->active);
 	free(r->inst->state);
 	r->inst->state = xstrdup("done");
 	r->ended = 1;
@@ -355,7 +358,6 @@ activate(struct run *r, const char *target, const char *from,
 {
 	struct store *st = r->e->st;
 	const struct step_def *sd;
-	struct step_list act;
 	struct step_row row = {0};
 	sf_date today = date_of(r->now), due = 0;
 	int64_t step_id;
@@ -404,17 +406,17 @@ activate(struct run *r, const char *target, const char *from,
 		return rc;
 	}
 	/* Already waiting for it (two branches meeting without a join). */
-	rc = st->ops->steps_of(st, r->inst->id, 1, &act, err);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < act.n; i++) {
-		if (strcmp(act.v[i].step, target) == 0) {
-			step_list_release(&act);
-			r->depth--;
-			return SF_OK;
+	{
+		size_t i;
+		json_t *x;
+		json_array_foreach(r->active, i, x)
+		{
+			if (strcmp(json_string_value(x), target) == 0) {
+				r->depth--;
+				return SF_OK;
+			}
 		}
 	}
-	step_list_release(&act);
 
 	row.instance_id = r->inst->id;
 	row.step = sd->id;
@@ -448,8 +450,10 @@ activate(struct run *r, const char *target, const char *from,
 	}
 	free(row.roles);
 	free(row.scope);
-	if (!rc)
+	if (!rc) {
 		json_array_append_new(r->activated, json_string(sd->id));
+		json_array_append_new(r->active, json_string(sd->id));
+	}
 	r->depth--;
 	return rc;
 }
@@ -529,18 +533,14 @@ engine_reload_calendar(struct engine *e, struct sf_error *err)
 	return SF_OK;
 }
 
+/* The step names of a list of rows, as a JSON array. */
 static json_t *
-active_names(struct engine *e, int64_t id)
+names_of(const struct step_list *l)
 {
-	struct step_list act;
-	struct sf_error err;
 	json_t *a = json_array();
 
-	if (e->st->ops->steps_of(e->st, id, 1, &act, &err) == SF_OK) {
-		for (size_t i = 0; i < act.n; i++)
-			json_array_append_new(a, json_string(act.v[i].step));
-		step_list_release(&act);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i].step));
 	return a;
 }
 
@@ -550,26 +550,20 @@ finish(struct run *r, const char *action, const char *role,
        struct sf_error *err)
 {
 	struct store *st = r->e->st;
-	struct step_list act;
 	enum sf_status rc;
 
 	/* Nothing left to do and nothing waiting: the instance is over. */
-	if (!r->ended && strcmp(r->inst->state, "running") == 0) {
-		rc = st->ops->steps_of(st, r->inst->id, 1, &act, err);
-		if (rc)
-			return rc;
-		if (act.n == 0) {
-			free(r->inst->state);
-			r->inst->state = xstrdup("done");
-		}
-		step_list_release(&act);
+	if (!r->ended && strcmp(r->inst->state, "running") == 0 &&
+	    json_array_size(r->active) == 0) {
+		free(r->inst->state);
+		r->inst->state = xstrdup("done");
 	}
 	rc = st->ops->instance_update(st, r->inst->id, r->inst->state,
 				      r->inst->data, r->inst->rev, r->now, err);
 	if (rc)
 		return rc;
 	json_object_set_new(after, "state", json_string(r->inst->state));
-	json_object_set_new(after, "active", active_names(r->e, r->inst->id));
+	json_object_set(after, "active", r->active);
 	return audit_append(st, r->who, role, acting_for, r->object, action,
 			    before, after, r->now, err);
 }
@@ -644,6 +638,7 @@ engine_start(struct engine *e, const struct actor *who, const char *process,
 	r.who = who;
 	r.now = clock_now();
 	r.activated = json_array();
+	r.active = json_array();
 	snprintf(r.object, sizeof(r.object), "%s/%lld", def->object,
 		 (long long)*id);
 	{
@@ -663,6 +658,7 @@ engine_start(struct engine *e, const struct actor *who, const char *process,
 		json_decref(after);
 	}
 	json_decref(r.activated);
+	json_decref(r.active);
 	instance_release(&inst);
 	if (rc)
 		goto fail;
@@ -783,10 +779,15 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 	r.who = who;
 	r.now = clock_now();
 	r.activated = json_array();
+	r.active = json_array();
+	for (size_t i = 0; i < act.n; i++)
+		if (&act.v[i] != row)
+			json_array_append_new(r.active,
+					      json_string(act.v[i].step));
 	snprintf(r.object, sizeof(r.object), "%s/%lld", object,
 		 (long long)id);
 	before = json_pack("{s:s, s:o}", "state", inst.state, "active",
-			   active_names(e, id));
+			   names_of(&act));
 	hooks = hooks_for(e, def->name);
 	hc = (struct hook_ctx){e, who, role, &inst, def, sd, clean, r.now,
 			       r.object};
@@ -845,6 +846,7 @@ out:
 	e->st->ops->rollback(e->st);
 out_free:
 	json_decref(r.activated);
+	json_decref(r.active);
 	json_decref(before);
 	json_decref(after);
 	json_decref(clean);
@@ -1071,12 +1073,22 @@ engine_job_wait(struct engine *e, const struct actor *sys,
 	rc = e->st->ops->steps_of(e->st, inst->id, 1, &act, err);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < act.n; i++)
+	r.active = json_array();
+	for (size_t i = 0; i < act.n; i++) {
 		if (strcmp(act.v[i].step, sd->id) == 0)
 			row = act.v[i].id;
+		else
+			json_array_append_new(r.active,
+					      json_string(act.v[i].step));
+	}
+	before = json_pack("{s:s, s:o}", "state", inst->state, "active",
+			   names_of(&act));
 	step_list_release(&act);
-	if (!row)
+	if (!row) {
+		json_decref(r.active);
+		json_decref(before);
 		return SF_OK;
+	}
 	r.e = e;
 	r.def = def;
 	r.inst = inst;
@@ -1085,8 +1097,6 @@ engine_job_wait(struct engine *e, const struct actor *sys,
 	r.activated = json_array();
 	snprintf(r.object, sizeof(r.object), "%s/%lld", inst->object,
 		 (long long)inst->id);
-	before = json_pack("{s:s, s:o}", "state", inst->state, "active",
-			   active_names(e, inst->id));
 	after = json_object();
 	rc = e->st->ops->step_close(e->st, row, "done", now, "system", NULL,
 				    NULL, NULL, err);
@@ -1098,5 +1108,6 @@ engine_job_wait(struct engine *e, const struct actor *sys,
 	json_decref(before);
 	json_decref(after);
 	json_decref(r.activated);
+	json_decref(r.active);
 	return rc;
 }
