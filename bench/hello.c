@@ -32,7 +32,6 @@ static const char body[] =
     "\"padding\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}";
 _Static_assert(sizeof(body) - 1 == 208, "body must be 208 bytes");
 
-static struct MHD_Response *response;
 
 /* A marker whose address tells the first call from the later ones. */
 static int first_seen;
@@ -57,7 +56,19 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0; /* drop any body */
 		return MHD_YES;
 	}
-	return MHD_queue_response(conn, MHD_HTTP_OK, response);
+	/* A response made for each request, as in libmicrohttpd's own hello
+	 * world and as any server that answers with data must. */
+	{
+		struct MHD_Response *r = MHD_create_response_from_buffer(
+		    sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+		enum MHD_Result ret;
+
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"application/json; charset=utf-8");
+		ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
 }
 
 static int
@@ -100,10 +111,6 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	response = MHD_create_response_from_buffer(
-	    sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-				"application/json; charset=utf-8");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -133,6 +140,5 @@ main(int argc, char **argv)
 	} while (sig != SIGTERM && sig != SIGINT);
 
 	MHD_stop_daemon(d);
-	MHD_destroy_response(response);
 	return 0;
 }
