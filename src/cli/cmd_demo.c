@@ -85,7 +85,8 @@ cmd_demo(struct cli *c)
 		added++;
 	}
 	/* Sample approvals in several phases, once. */
-	r = c->st->ops->instance_list(c->st, "samples", &existing, &err);
+	r = c->st->ops->instance_list(c->st, "samples", 0, 1, &existing,
+				       &err);
 	if (r)
 		return cli_fail(c, &err);
 	if (json_array_size(existing) == 0 &&

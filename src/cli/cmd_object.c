@@ -106,7 +106,8 @@ cmd_object(struct cli *c, const struct procdef *def)
 	} else if (strcmp(sub, "show") == 0) {
 		r = engine_view(&c->eng, &c->who, def->object, id, &view, &err);
 	} else if (strcmp(sub, "list") == 0) {
-		r = engine_list(&c->eng, &c->who, def->object, &view, &err);
+		r = engine_list(&c->eng, &c->who, def->object, 0, 0, &view,
+				NULL, &err);
 		if (!r && !c->json) {
 			json_t *x;
 			size_t i;

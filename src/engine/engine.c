@@ -979,32 +979,58 @@ engine_view(struct engine *e, const struct actor *who, const char *object,
 
 enum sf_status
 engine_list(struct engine *e, const struct actor *who, const char *object,
-	    json_t **out, struct sf_error *err)
+	    int64_t before, size_t limit, json_t **out, int64_t *next,
+	    struct sf_error *err)
 {
-	json_t *all, *o;
+	json_t *batch, *o;
 	size_t i;
 	enum sf_status rc;
 
-	rc = e->st->ops->instance_list(e->st, object, &all, err);
-	if (rc)
-		return rc;
 	*out = json_array();
-	json_array_foreach(all, i, o)
-	{
-		json_t *pid = json_object_get(o, "process");
-		const struct procdef *def =
-			registry_find(e->reg, json_string_value(pid));
-		json_t *data = json_object_get(o, "data");
+	if (next)
+		*next = 0;
+	/* Read in batches until the page holds LIMIT visible objects: what
+	 * a user may see is decided here, not in SQL. */
+	for (;;) {
+		size_t got;
 
-		/* Visibility by the current definition's roles: the pinned
-		 * one differs only in steps, rarely in who may read. */
-		if (!def || !engine_can_see(def, who, data))
-			continue;
-		json_object_del(data, "_last");
-		json_array_append(*out, o);
+		rc = e->st->ops->instance_list(e->st, object, before, 200,
+					       &batch, err);
+		if (rc) {
+			json_decref(*out);
+			*out = NULL;
+			return rc;
+		}
+		got = json_array_size(batch);
+		json_array_foreach(batch, i, o)
+		{
+			json_t *pid = json_object_get(o, "process");
+			const struct procdef *def =
+				registry_find(e->reg, json_string_value(pid));
+			json_t *data = json_object_get(o, "data");
+
+			before = json_integer_value(json_object_get(o, "id"));
+			/* Visibility by the current definition's roles: the
+			 * pinned one differs only in steps, rarely in who
+			 * may read. */
+			if (!def || !engine_can_see(def, who, data))
+				continue;
+			if (limit && json_array_size(*out) == limit) {
+				if (next)
+					*next = json_integer_value(json_object_get(
+						json_array_get(
+							*out, limit - 1),
+						"id"));
+				json_decref(batch);
+				return SF_OK;
+			}
+			json_object_del(data, "_last");
+			json_array_append(*out, o);
+		}
+		json_decref(batch);
+		if (got < 200)
+			return SF_OK;
 	}
-	json_decref(all);
-	return SF_OK;
 }
 
 enum sf_status

@@ -102,10 +102,12 @@ enum sf_status engine_perform(struct engine *e, const struct actor *who,
 enum sf_status engine_view(struct engine *e, const struct actor *who,
 			   const char *object, int64_t id, json_t **out,
 			   struct sf_error *err);
-/* The instances of OBJECT that WHO may see. */
+/* The instances of OBJECT that WHO may see, newest first: those with an
+ * id below BEFORE (0: from the newest), at most LIMIT (0: all).  *NEXT
+ * (may be NULL) gets the BEFORE of the next page, or 0 on the last. */
 enum sf_status engine_list(struct engine *e, const struct actor *who,
-			   const char *object, json_t **out,
-			   struct sf_error *err);
+			   const char *object, int64_t before, size_t limit,
+			   json_t **out, int64_t *next, struct sf_error *err);
 /* Every active step WHO may perform now, soonest due first. */
 enum sf_status engine_tasks(struct engine *e, const struct actor *who,
 			    json_t **out, struct sf_error *err);

@@ -3,6 +3,7 @@
  * GET/POST /api/v1/{plural}, GET /{plural}/{id},
  * POST /{plural}/{id}/steps/{step}, GET /{plural}/{id}/diagram.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,11 +42,34 @@ api_objects(struct api_call *c)
 		return 1;
 	}
 	if (c->nseg == 1 && strcmp(c->req->method, "GET") == 0) {
-		r = engine_list(c->eng, &c->who, def->object, &out, &err);
-		if (r)
+		/* Pages of ?limit= (default 100, at most 1000) newest first;
+		 * the next page starts at ?before= the X-Next-Before header. */
+		const char *ls = http_query(c->req, "limit");
+		const char *bs = http_query(c->req, "before");
+		int64_t limit = 100, before = 0, next = 0;
+		char hdr[32];
+
+		if (ls && (parse_id(ls, &limit) || limit > 1000)) {
+			api_fail(c, SF_INVALID, "limit",
+				 "limit is a number from 1 to 1000");
+			return 1;
+		}
+		if (bs && parse_id(bs, &before)) {
+			api_fail(c, SF_INVALID, "before",
+				 "before is the id where the page starts");
+			return 1;
+		}
+		r = engine_list(c->eng, &c->who, def->object, before,
+				(size_t)limit, &out, &next, &err);
+		if (r) {
 			api_error(c, &err);
-		else
-			api_json(c, 200, out);
+			return 1;
+		}
+		if (next) {
+			snprintf(hdr, sizeof(hdr), "%lld", (long long)next);
+			http_response_header(c->resp, "X-Next-Before", hdr);
+		}
+		api_json(c, 200, out);
 		return 1;
 	}
 	if (c->nseg == 1 && strcmp(c->req->method, "POST") == 0) {

@@ -169,7 +169,10 @@ api_openapi(struct api_call *c)
 		char *s;
 		json_t *start = op("Start the process", 1);
 
-		s = xasprintf("List %s the caller may see", d->object);
+		s = xasprintf("List %s the caller may see, newest first "
+			      "(?limit= 1-1000, default 100; the next page "
+			      "from ?before= the X-Next-Before header)",
+			      d->object);
 		add(paths, base, "get", op(s, 1));
 		free(s);
 		json_object_set_new(start, "requestBody",

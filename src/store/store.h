@@ -239,9 +239,11 @@ struct store_ops {
 					  const char *state, json_t *data,
 					  int64_t expected_rev, sf_time now,
 					  struct sf_error *err);
-	/* Instances of OBJECT (NULL = all), newest first: JSON array of
+	/* Instances of OBJECT (NULL = all) with an id below BEFORE (0: no
+	 * bound), newest first, at most LIMIT (0: all): JSON array of
 	 * {"id","process","state","data","created","updated"}. */
 	enum sf_status (*instance_list)(struct store *st, const char *object,
+					int64_t before, size_t limit,
 					json_t **out, struct sf_error *err);
 	enum sf_status (*step_add)(struct store *st, const struct step_row *s,
 				   int64_t *id, struct sf_error *err);

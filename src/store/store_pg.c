@@ -171,8 +171,9 @@ static const char *const stmts[S_COUNT] = {
 			  "updated = $3, rev = rev + 1 WHERE id = $4 AND "
 			  "rev = $5",
     [S_INSTANCE_LIST] = "SELECT id, process, state, data, created, "
-			"updated FROM instances WHERE $1::text IS NULL "
-			"OR object = $1::text ORDER BY id DESC",
+			"updated FROM instances WHERE ($1::text IS NULL "
+			"OR object = $1::text) AND ($2::bigint = 0 OR id < "
+			"$2::bigint) ORDER BY id DESC LIMIT $3::bigint",
     [S_STEP_ADD] = "INSERT INTO steps(instance_id, step, state, "
 		   "activated, due, completed, user_name, role, "
 		   "acting_for, input, roles, scope) VALUES ($1, $2, $3, "
@@ -1296,13 +1297,19 @@ pq_instance_update(struct store *st, int64_t id, const char *state,
 }
 
 static enum sf_status
-pq_instance_list(struct store *st, const char *object, json_t **out,
-		 struct sf_error *err)
+pq_instance_list(struct store *st, const char *object, int64_t before,
+		 size_t limit, json_t **out, struct sf_error *err)
 {
 	struct params prm = {0};
 	PGresult *res;
 
 	p_text(&prm, object);
+	p_int(&prm, before);
+	/* LIMIT NULL is no limit in PostgreSQL. */
+	if (limit)
+		p_int(&prm, (int64_t)limit);
+	else
+		p_text(&prm, NULL);
 	*out = NULL;
 	res = pq_run((struct pq *)st, S_INSTANCE_LIST, &prm, "instances", err);
 	if (!res)

@@ -1007,19 +1007,22 @@ sq_instance_update(struct store *st, int64_t id, const char *state,
 }
 
 static enum sf_status
-sq_instance_list(struct store *st, const char *object, json_t **out,
-		 struct sf_error *err)
+sq_instance_list(struct store *st, const char *object, int64_t before,
+		 size_t limit, json_t **out, struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
 	static const char sql[] = "SELECT id, process, state, data, created, "
-				  "updated FROM instances WHERE ?1 IS NULL OR "
-				  "object = ?1 ORDER BY id DESC";
+				  "updated FROM instances WHERE (?1 IS NULL OR "
+				  "object = ?1) AND (?2 = 0 OR id < ?2) ORDER "
+				  "BY id DESC LIMIT ?3";
 	sqlite3_stmt *q = sq_stmt(s, sql, err);
 	int rc;
 
 	if (!q)
 		return SF_DB;
 	b_text(q, 1, object);
+	b_int(q, 2, before);
+	b_int(q, 3, limit ? (int64_t)limit : -1);
 	*out = json_array();
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		json_t *data = c_json(q, 3);
