@@ -1033,6 +1033,20 @@ engine_list(struct engine *e, const struct actor *who, const char *object,
 	}
 }
 
+/* Soonest due first, steps without a due date last, then oldest first. */
+static int
+by_due(const void *pa, const void *pb)
+{
+	const struct step_row *a = pa, *b = pb;
+	int c;
+
+	if (!a->due != !b->due)
+		return a->due ? -1 : 1;
+	if (a->due && (c = strcmp(a->due, b->due)) != 0)
+		return c;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
 enum sf_status
 engine_tasks(struct engine *e, const struct actor *who, json_t **out,
 	     struct sf_error *err)
@@ -1046,6 +1060,7 @@ engine_tasks(struct engine *e, const struct actor *who, json_t **out,
 	rc = e->st->ops->steps_active_all(e->st, &l, err);
 	if (rc)
 		return rc;
+	qsort(l.v, l.n, sizeof(*l.v), by_due);
 	*out = json_array();
 	for (size_t i = 0; i < l.n; i++) {
 		struct step_row *s = &l.v[i];

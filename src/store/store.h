@@ -265,7 +265,8 @@ struct store_ops {
 				   int active_only, struct step_list *out,
 				   struct sf_error *err);
 	/* Every active step of every running instance, with process and
-	 * object filled: the raw material of task lists. */
+	 * object filled, in no particular order: the raw material of task
+	 * lists (the engine sorts them). */
 	enum sf_status (*steps_active_all)(struct store *st,
 					   struct step_list *out,
 					   struct sf_error *err);

@@ -1238,8 +1238,7 @@ sq_steps_active_all(struct store *st, struct step_list *out,
 	static const char sql[] = "SELECT " STEP_COLS
 				  ", i.process, i.object FROM steps s JOIN "
 				  "instances i ON i.id = s.instance_id WHERE "
-				  "s.state = 'active' ORDER BY s.due IS NULL, "
-				  "s.due, s.id";
+				  "s.state = 'active'";
 	sqlite3_stmt *q = sq_stmt(s, sql, err);
 
 	if (!q)
