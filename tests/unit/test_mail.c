@@ -4,16 +4,10 @@
  */
 #include "testutil.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,9 +27,8 @@
 	"0123456789 0123456789 0123456789 0123456789 0123456789\n"
 #define T_NAME2 "Überprüfung-été.txt"
 
-/* Every wait in this file is bounded: poll timeouts in the fake server,
- * curl's own timeouts, and this alarm for the whole run. */
-#define IO_TIMEOUT_MS 10000
+/* Every wait in this file is bounded: the fake server's own timeouts
+ * (testutil.c), curl's own timeouts, and this alarm for the whole run. */
 #define RUN_TIMEOUT_S 120
 
 static unsigned char blob[1000];
@@ -499,202 +492,6 @@ test_spool(void **state)
 	free(path);
 }
 
-/*
- * A fake SMTP server: one connection on 127.0.0.1, just enough SMTP for
- * libcurl.  Every read is bounded by IO_TIMEOUT_MS.
- */
-struct fake_smtp {
-	int lsock;
-	int port;
-	int fail_data; /* answer 451 to DATA */
-	pthread_t thread;
-	struct buf mail_from;
-	struct buf rcpts; /* one "<addr>\n" per RCPT */
-	struct buf data;  /* DATA payload, dot-stuffed, without ".\r\n" */
-	int got_quit;
-	int got_data_end;
-	int error; /* the server itself failed (timeout...) */
-};
-
-static int
-fake_send(int fd, const char *s)
-{
-	size_t n = strlen(s);
-	ssize_t w;
-
-	while (n > 0) {
-		w = send(fd, s, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Read more bytes into IN; 0 on data, -1 on EOF, error or timeout. */
-static int
-fake_fill(struct fake_smtp *f, int fd, struct buf *in)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	char chunk[4096];
-	ssize_t r;
-	int n;
-
-	n = poll(&p, 1, IO_TIMEOUT_MS);
-	if (n <= 0) {
-		f->error = 1;
-		return -1;
-	}
-	r = recv(fd, chunk, sizeof(chunk), 0);
-	if (r <= 0)
-		return -1;
-	buf_add(in, chunk, (size_t)r);
-	return 0;
-}
-
-static void
-fake_consume(struct buf *in, size_t n)
-{
-	memmove(in->data, in->data + n, in->len - n);
-	in->len -= n;
-	in->data[in->len] = '\0';
-}
-
-static void *
-fake_run(void *arg)
-{
-	struct fake_smtp *f = arg;
-	struct pollfd p = {.fd = f->lsock, .events = POLLIN};
-	struct buf in;
-	char *eol, *line = NULL;
-	int fd = -1, in_data = 0;
-
-	buf_init(&in, 0);
-	if (poll(&p, 1, IO_TIMEOUT_MS) <= 0) {
-		f->error = 1;
-		goto out;
-	}
-	fd = accept(f->lsock, NULL, NULL);
-	if (fd < 0 || fake_send(fd, "220 fake.test ESMTP\r\n")) {
-		f->error = 1;
-		goto out;
-	}
-	for (;;) {
-		if (in_data) {
-			/* The terminator "\r\n.\r\n": the data always starts
-			 * with headers, so it is never at offset 0. */
-			char *end = strstr(in.data, "\r\n.\r\n");
-
-			if (!end) {
-				if (fake_fill(f, fd, &in))
-					goto out;
-				continue;
-			}
-			buf_add(&f->data, in.data, (size_t)(end - in.data) + 2);
-			fake_consume(&in, (size_t)(end - in.data) + 5);
-			in_data = 0;
-			f->got_data_end = 1;
-			if (fake_send(fd, "250 2.0.0 queued\r\n"))
-				goto out;
-			continue;
-		}
-		eol = strstr(in.data, "\r\n");
-		if (!eol) {
-			if (fake_fill(f, fd, &in))
-				goto out;
-			continue;
-		}
-		line = xstrndup(in.data, (size_t)(eol - in.data));
-		fake_consume(&in, (size_t)(eol - in.data) + 2);
-		if (!strncasecmp(line, "EHLO", 4) ||
-		    !strncasecmp(line, "HELO", 4)) {
-			fake_send(fd, "250-fake.test\r\n250 8BITMIME\r\n");
-		} else if (!strncasecmp(line, "MAIL FROM:", 10)) {
-			buf_adds(&f->mail_from, line + 10);
-			fake_send(fd, "250 2.1.0 ok\r\n");
-		} else if (!strncasecmp(line, "RCPT TO:", 8)) {
-			buf_addf(&f->rcpts, "%s\n", line + 8);
-			fake_send(fd, "250 2.1.5 ok\r\n");
-		} else if (!strcasecmp(line, "DATA")) {
-			if (f->fail_data) {
-				fake_send(fd, "451 4.3.0 try again later\r\n");
-			} else {
-				fake_send(fd, "354 go ahead\r\n");
-				in_data = 1;
-			}
-		} else if (!strcasecmp(line, "QUIT")) {
-			f->got_quit = 1;
-			fake_send(fd, "221 2.0.0 bye\r\n");
-			goto out;
-		} else if (!strcasecmp(line, "RSET") ||
-			   !strcasecmp(line, "NOOP")) {
-			fake_send(fd, "250 ok\r\n");
-		} else {
-			fake_send(fd, "502 5.5.2 unknown command\r\n");
-		}
-		free(line);
-		line = NULL;
-	}
-out:
-	free(line);
-	if (fd >= 0)
-		close(fd);
-	buf_release(&in);
-	return NULL;
-}
-
-/* Bind 127.0.0.1 on a free port; LISTEN=0 binds without listening so a
- * connection to the port is refused. */
-static int
-loopback_socket(int listen_too, int *port)
-{
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	assert_true(s >= 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = 0;
-	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	if (listen_too)
-		assert_int_equal(listen(s, 4), 0);
-	assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &sl), 0);
-	*port = ntohs(sa.sin_port);
-	return s;
-}
-
-static void
-fake_start(struct fake_smtp *f, int fail_data)
-{
-	memset(f, 0, sizeof(*f));
-	f->fail_data = fail_data;
-	buf_init(&f->mail_from, 0);
-	buf_init(&f->rcpts, 0);
-	buf_init(&f->data, 0);
-	f->lsock = loopback_socket(1, &f->port);
-	assert_int_equal(pthread_create(&f->thread, NULL, fake_run, f), 0);
-}
-
-static void
-fake_stop(struct fake_smtp *f)
-{
-	pthread_join(f->thread, NULL);
-	close(f->lsock);
-}
-
-static void
-fake_release(struct fake_smtp *f)
-{
-	buf_release(&f->mail_from);
-	buf_release(&f->rcpts);
-	buf_release(&f->data);
-}
-
 /* Undo SMTP dot-stuffing ("\r\n.." -> "\r\n."); caller frees. */
 static char *
 unstuff(const char *s, size_t len, size_t *out_len)
@@ -718,7 +515,7 @@ unstuff(const char *s, size_t len, size_t *out_len)
 static void
 test_smtp_ok(void **state)
 {
-	struct fake_smtp f;
+	struct tu_smtp f;
 	struct mail_message msg;
 	struct sf_error err;
 	struct buf b;
@@ -727,12 +524,13 @@ test_smtp_ok(void **state)
 	GMimeMessage *m;
 
 	(void)state;
-	fake_start(&f, 0);
+	tu_smtp_bind(&f, NULL);
+	tu_smtp_start(&f, 0);
 	sample(&msg);
 	url = xasprintf("smtp://127.0.0.1:%d", f.port);
 	sf_error_clear(&err);
 	assert_int_equal(mail_deliver_smtp(url, &msg, &err), SF_OK);
-	fake_stop(&f);
+	tu_smtp_stop(&f);
 	assert_false(f.error);
 	assert_true(f.got_data_end);
 	assert_true(f.got_quit);
@@ -757,42 +555,44 @@ test_smtp_ok(void **state)
 	free(data);
 	free(url);
 	buf_release(&b);
-	fake_release(&f);
+	tu_smtp_release(&f);
 }
 
 static void
 test_smtp_data_451(void **state)
 {
-	struct fake_smtp f;
+	struct tu_smtp f;
 	struct mail_message msg;
 	struct sf_error err;
 	char *url;
 
 	(void)state;
-	fake_start(&f, 1);
+	tu_smtp_bind(&f, NULL);
+	tu_smtp_start(&f, 1);
 	sample(&msg);
 	url = xasprintf("smtp://127.0.0.1:%d", f.port);
 	sf_error_clear(&err);
 	assert_int_equal(mail_deliver_smtp(url, &msg, &err), SF_IO);
-	fake_stop(&f);
+	tu_smtp_stop(&f);
 	assert_false(f.error);
 	assert_false(f.got_data_end);
 	assert_non_null(strstr(err.message, "451"));
 	free(url);
-	fake_release(&f);
+	tu_smtp_release(&f);
 }
 
 static void
 test_smtp_refused(void **state)
 {
+	struct tu_smtp srv;
 	struct mail_message msg;
 	struct sf_error err;
 	char *url;
-	int port, s;
+	int port;
 
 	(void)state;
 	/* Bound but not listening: the port stays ours and refuses. */
-	s = loopback_socket(0, &port);
+	tu_smtp_bind(&srv, &port);
 	sample(&msg);
 	url = xasprintf("smtp://127.0.0.1:%d", port);
 	sf_error_clear(&err);
@@ -804,7 +604,7 @@ test_smtp_refused(void **state)
 	url = xasprintf("smtp://user:s3cret@127.0.0.1:%d", port);
 	assert_int_equal(mail_deliver_smtp(url, &msg, &err), SF_IO);
 	assert_null(strstr(err.message, "s3cret"));
-	close(s);
+	tu_smtp_release(&srv);
 	free(url);
 }
 

@@ -1,30 +1,22 @@
 /*
  * test_outbox.c - queueing and delivering outbound messages: spool files,
  * SMTP failure with back-off (the message stays queued), then delivery
- * once a server answers.  The fake SMTP server is the one of test_mail.c.
+ * once a server answers, the fake SMTP server of testutil.c.
  */
 #include "testutil.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
-#include "core/buf.h"
 #include "engine/outbox.h"
 #include "engine/setup.h"
 #include "store/store.h"
 
-/* Every wait in this file is bounded: poll timeouts in the fake server,
- * curl's own timeouts, and this alarm for the whole run. */
-#define IO_TIMEOUT_MS 10000
+/* Every wait in this file is bounded: the fake server's own timeouts
+ * (testutil.c), curl's own timeouts, and this alarm for the whole run. */
 #define RUN_TIMEOUT_S 120
 
 #define T0_TEXT "2026-05-21T10:00:00Z"
@@ -161,172 +153,21 @@ test_spool(void **state)
 	free(spool);
 }
 
-/*
- * A fake SMTP server: one connection on 127.0.0.1, just enough SMTP for
- * libcurl.  Every read is bounded by IO_TIMEOUT_MS.
- */
-struct fake_smtp {
-	int lsock;
-	pthread_t thread;
-	struct buf rcpts; /* one "<addr>\n" per RCPT */
-	struct buf data;  /* DATA payload, without ".\r\n" */
-	int got_data_end;
-	int error;
-};
-
-static int
-fake_send(int fd, const char *s)
-{
-	size_t n = strlen(s);
-	ssize_t w;
-
-	while (n > 0) {
-		w = send(fd, s, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-fake_fill(struct fake_smtp *f, int fd, struct buf *in)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	char chunk[4096];
-	ssize_t r;
-
-	if (poll(&p, 1, IO_TIMEOUT_MS) <= 0) {
-		f->error = 1;
-		return -1;
-	}
-	r = recv(fd, chunk, sizeof(chunk), 0);
-	if (r <= 0)
-		return -1;
-	buf_add(in, chunk, (size_t)r);
-	return 0;
-}
-
-static void
-fake_consume(struct buf *in, size_t n)
-{
-	memmove(in->data, in->data + n, in->len - n);
-	in->len -= n;
-	in->data[in->len] = '\0';
-}
-
-static void *
-fake_run(void *arg)
-{
-	struct fake_smtp *f = arg;
-	struct pollfd p = {.fd = f->lsock, .events = POLLIN};
-	struct buf in;
-	char *eol, *line = NULL;
-	int fd = -1, in_data = 0;
-
-	buf_init(&in, 0);
-	if (poll(&p, 1, IO_TIMEOUT_MS) <= 0) {
-		f->error = 1;
-		goto out;
-	}
-	fd = accept(f->lsock, NULL, NULL);
-	if (fd < 0 || fake_send(fd, "220 fake.test ESMTP\r\n")) {
-		f->error = 1;
-		goto out;
-	}
-	for (;;) {
-		if (in_data) {
-			char *end = strstr(in.data, "\r\n.\r\n");
-
-			if (!end) {
-				if (fake_fill(f, fd, &in))
-					goto out;
-				continue;
-			}
-			buf_add(&f->data, in.data, (size_t)(end - in.data) + 2);
-			fake_consume(&in, (size_t)(end - in.data) + 5);
-			in_data = 0;
-			f->got_data_end = 1;
-			if (fake_send(fd, "250 2.0.0 queued\r\n"))
-				goto out;
-			continue;
-		}
-		eol = strstr(in.data, "\r\n");
-		if (!eol) {
-			if (fake_fill(f, fd, &in))
-				goto out;
-			continue;
-		}
-		line = xstrndup(in.data, (size_t)(eol - in.data));
-		fake_consume(&in, (size_t)(eol - in.data) + 2);
-		if (!strncasecmp(line, "EHLO", 4) ||
-		    !strncasecmp(line, "HELO", 4)) {
-			fake_send(fd, "250-fake.test\r\n250 8BITMIME\r\n");
-		} else if (!strncasecmp(line, "MAIL FROM:", 10)) {
-			fake_send(fd, "250 2.1.0 ok\r\n");
-		} else if (!strncasecmp(line, "RCPT TO:", 8)) {
-			buf_addf(&f->rcpts, "%s\n", line + 8);
-			fake_send(fd, "250 2.1.5 ok\r\n");
-		} else if (!strcasecmp(line, "DATA")) {
-			fake_send(fd, "354 go ahead\r\n");
-			in_data = 1;
-		} else if (!strcasecmp(line, "QUIT")) {
-			fake_send(fd, "221 2.0.0 bye\r\n");
-			goto out;
-		} else if (!strcasecmp(line, "RSET") ||
-			   !strcasecmp(line, "NOOP")) {
-			fake_send(fd, "250 ok\r\n");
-		} else {
-			fake_send(fd, "502 5.5.2 unknown command\r\n");
-		}
-		free(line);
-		line = NULL;
-	}
-out:
-	free(line);
-	if (fd >= 0)
-		close(fd);
-	buf_release(&in);
-	return NULL;
-}
-
-/* Bind 127.0.0.1 on a free port without listening: a connection to the
- * port is refused, and the port stays ours for the server started later
- * on the same socket. */
-static int
-loopback_socket(int *port)
-{
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	assert_true(s >= 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &sl), 0);
-	*port = ntohs(sa.sin_port);
-	return s;
-}
-
 static void
 test_smtp_retry(void **state)
 {
 	struct fx *f = *state;
 	struct outbox_config cfg = {0};
 	struct outbox_row m;
-	struct fake_smtp srv;
+	struct tu_smtp srv;
 	struct sf_error err;
 	sf_time t0 = clock_now(), next;
 	char *url, when[32];
-	int port, sock, sent = -1, failed = -1;
+	int port, sent = -1, failed = -1;
 	int64_t id = queue_one(f->st, "Retried message");
 
-	sock = loopback_socket(&port);
+	/* Bound but not listening yet: the port refuses, and stays ours. */
+	tu_smtp_bind(&srv, &port);
 	url = xasprintf("smtp://127.0.0.1:%d", port);
 	cfg.smtp_url = url;
 	cfg.mail_from = "secflow@example.org";
@@ -364,19 +205,13 @@ test_smtp_retry(void **state)
 	outbox_row_release(&m);
 
 	/* The server comes up on that port; time passes the back-off. */
-	memset(&srv, 0, sizeof(srv));
-	buf_init(&srv.rcpts, 0);
-	buf_init(&srv.data, 0);
-	srv.lsock = sock;
-	assert_int_equal(listen(sock, 4), 0);
-	assert_int_equal(pthread_create(&srv.thread, NULL, fake_run, &srv), 0);
+	tu_smtp_start(&srv, 0);
 	clock_format(next + 1, when);
 	set_now(when);
 	assert_int_equal(
 	    outbox_deliver(f->st, &cfg, clock_now(), &sent, &failed, &err),
 	    SF_OK);
-	pthread_join(srv.thread, NULL);
-	close(sock);
+	tu_smtp_stop(&srv);
 	assert_false(srv.error);
 	assert_int_equal(sent, 1);
 	assert_int_equal(failed, 0);
@@ -393,8 +228,7 @@ test_smtp_retry(void **state)
 	assert_int_equal(m.sent_at, clock_now());
 	outbox_row_release(&m);
 
-	buf_release(&srv.rcpts);
-	buf_release(&srv.data);
+	tu_smtp_release(&srv);
 	free(url);
 }
 

@@ -1,12 +1,18 @@
 /* testutil.c - helpers for the unit tests. */
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <ftw.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -311,4 +317,188 @@ tu_db_int(const char *url, const char *sql)
 
 	free(t);
 	return v;
+}
+
+static int
+smtp_send(int fd, const char *s)
+{
+	size_t n = strlen(s);
+	ssize_t w;
+
+	while (n > 0) {
+		w = send(fd, s, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Read more bytes into IN; 0 on data, -1 on EOF, error or timeout. */
+static int
+smtp_fill(struct tu_smtp *s, int fd, struct buf *in)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char chunk[4096];
+	ssize_t r;
+
+	if (poll(&p, 1, TU_SMTP_TIMEOUT_MS) <= 0) {
+		s->error = 1;
+		return -1;
+	}
+	r = recv(fd, chunk, sizeof(chunk), 0);
+	if (r <= 0)
+		return -1;
+	buf_add(in, chunk, (size_t)r);
+	return 0;
+}
+
+static void
+smtp_consume(struct buf *in, size_t n)
+{
+	memmove(in->data, in->data + n, in->len - n);
+	in->len -= n;
+	in->data[in->len] = '\0';
+}
+
+static void *
+smtp_run(void *arg)
+{
+	struct tu_smtp *s = arg;
+	struct pollfd p = {.fd = s->lsock, .events = POLLIN};
+	struct buf in;
+	char *eol, *line = NULL;
+	int fd = -1, in_data = 0;
+
+	buf_init(&in, 0);
+	if (poll(&p, 1, TU_SMTP_TIMEOUT_MS) <= 0) {
+		s->error = 1;
+		goto out;
+	}
+	fd = accept(s->lsock, NULL, NULL);
+	if (fd < 0 || smtp_send(fd, "220 fake.test ESMTP\r\n")) {
+		s->error = 1;
+		goto out;
+	}
+	for (;;) {
+		if (in_data) {
+			/* The terminator "\r\n.\r\n": the data always starts
+			 * with headers, so it is never at offset 0. */
+			char *end = strstr(in.data, "\r\n.\r\n");
+
+			if (!end) {
+				if (smtp_fill(s, fd, &in))
+					goto out;
+				continue;
+			}
+			buf_add(&s->data, in.data, (size_t)(end - in.data) + 2);
+			smtp_consume(&in, (size_t)(end - in.data) + 5);
+			in_data = 0;
+			s->got_data_end = 1;
+			if (smtp_send(fd, "250 2.0.0 queued\r\n"))
+				goto out;
+			continue;
+		}
+		eol = strstr(in.data, "\r\n");
+		if (!eol) {
+			if (smtp_fill(s, fd, &in))
+				goto out;
+			continue;
+		}
+		line = xstrndup(in.data, (size_t)(eol - in.data));
+		smtp_consume(&in, (size_t)(eol - in.data) + 2);
+		if (!strncasecmp(line, "EHLO", 4) ||
+		    !strncasecmp(line, "HELO", 4)) {
+			smtp_send(fd, "250-fake.test\r\n250 8BITMIME\r\n");
+		} else if (!strncasecmp(line, "MAIL FROM:", 10)) {
+			buf_adds(&s->mail_from, line + 10);
+			smtp_send(fd, "250 2.1.0 ok\r\n");
+		} else if (!strncasecmp(line, "RCPT TO:", 8)) {
+			buf_addf(&s->rcpts, "%s\n", line + 8);
+			smtp_send(fd, "250 2.1.5 ok\r\n");
+		} else if (!strcasecmp(line, "DATA")) {
+			if (s->fail_data) {
+				smtp_send(fd, "451 4.3.0 try again later\r\n");
+			} else {
+				smtp_send(fd, "354 go ahead\r\n");
+				in_data = 1;
+			}
+		} else if (!strcasecmp(line, "QUIT")) {
+			s->got_quit = 1;
+			smtp_send(fd, "221 2.0.0 bye\r\n");
+			goto out;
+		} else if (!strcasecmp(line, "RSET") ||
+			   !strcasecmp(line, "NOOP")) {
+			smtp_send(fd, "250 ok\r\n");
+		} else {
+			smtp_send(fd, "502 5.5.2 unknown command\r\n");
+		}
+		free(line);
+		line = NULL;
+	}
+out:
+	free(line);
+	if (fd >= 0)
+		close(fd);
+	buf_release(&in);
+	return NULL;
+}
+
+void
+tu_smtp_bind(struct tu_smtp *s, int *port)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+
+	memset(s, 0, sizeof(*s));
+	buf_init(&s->mail_from, 0);
+	buf_init(&s->rcpts, 0);
+	buf_init(&s->data, 0);
+	s->lsock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(s->lsock >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = 0;
+	assert_int_equal(bind(s->lsock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(s->lsock, (struct sockaddr *)&sa, &sl), 0);
+	s->port = ntohs(sa.sin_port);
+	if (port)
+		*port = s->port;
+}
+
+void
+tu_smtp_start(struct tu_smtp *s, int fail_data)
+{
+	assert_true(s->lsock >= 0);
+	assert_false(s->started);
+	s->fail_data = fail_data;
+	assert_int_equal(listen(s->lsock, 4), 0);
+	assert_int_equal(pthread_create(&s->thread, NULL, smtp_run, s), 0);
+	s->started = 1;
+}
+
+void
+tu_smtp_stop(struct tu_smtp *s)
+{
+	if (s->started) {
+		pthread_join(s->thread, NULL);
+		s->started = 0;
+	}
+	if (s->lsock >= 0) {
+		close(s->lsock);
+		s->lsock = -1;
+	}
+}
+
+void
+tu_smtp_release(struct tu_smtp *s)
+{
+	tu_smtp_stop(s);
+	buf_release(&s->mail_from);
+	buf_release(&s->rcpts);
+	buf_release(&s->data);
 }
