@@ -9,6 +9,7 @@
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1011,17 +1012,22 @@ sq_instance_list(struct store *st, const char *object, int64_t before,
 		 size_t limit, json_t **out, struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
-	static const char sql[] = "SELECT id, process, state, data, created, "
-				  "updated FROM instances WHERE (?1 IS NULL OR "
-				  "object = ?1) AND (?2 = 0 OR id < ?2) ORDER "
+	/* One statement per shape, so the one for an object uses the
+	 * instances_object index (an OR on the parameter would not). */
+	static const char all[] = "SELECT id, process, state, data, created, "
+				  "updated FROM instances WHERE id < ?2 ORDER "
 				  "BY id DESC LIMIT ?3";
-	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	static const char one[] = "SELECT id, process, state, data, created, "
+				  "updated FROM instances WHERE object = ?1 AND "
+				  "id < ?2 ORDER BY id DESC LIMIT ?3";
+	sqlite3_stmt *q = sq_stmt(s, object ? one : all, err);
 	int rc;
 
 	if (!q)
 		return SF_DB;
-	b_text(q, 1, object);
-	b_int(q, 2, before);
+	if (object)
+		b_text(q, 1, object);
+	b_int(q, 2, before > 0 ? before : INT64_MAX);
 	b_int(q, 3, limit ? (int64_t)limit : -1);
 	*out = json_array();
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1485,16 +1491,22 @@ sq_audit_each(struct store *st, const char *object, audit_fn fn, void *ctx,
 	      struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
-	static const char sql[] =
+	/* Two statements, not "?1 IS NULL OR object = ?1": with the OR
+	 * SQLite cannot use audit_object and reads the whole trail. */
+	static const char all[] =
 		"SELECT id, ts, user_name, role, acting_for, object, action, "
-		"before, after, prev_hash, hash FROM audit WHERE ?1 IS NULL OR "
-		"object = ?1 ORDER BY id";
-	sqlite3_stmt *q = sq_stmt(s, sql, err);
+		"before, after, prev_hash, hash FROM audit ORDER BY id";
+	static const char one[] =
+		"SELECT id, ts, user_name, role, acting_for, object, action, "
+		"before, after, prev_hash, hash FROM audit WHERE object = ?1 "
+		"ORDER BY id";
+	sqlite3_stmt *q = sq_stmt(s, object ? one : all, err);
 	int rc;
 
 	if (!q)
 		return SF_DB;
-	b_text(q, 1, object);
+	if (object)
+		b_text(q, 1, object);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct audit_rec a = {
 			.id = sqlite3_column_int64(q, 0),
