@@ -66,6 +66,57 @@ db_exec() {
 	fi
 }
 
+# A version manager's python3 shim costs a process tree per call and the
+# tests parse JSON hundreds of times: call the interpreter itself, without
+# site (json is in the standard library).  jget uses it too.
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else
+	PY=$(command python3 -c 'import sys; print(sys.executable)')
+fi
+python3() { "$PY" -S "$@"; }
+
+# check_py JSON EXPR WHAT: the Python expression EXPR, over the parsed
+# JSON as j, is true.
+check_py() {
+	local res
+	res=$(printf '%s' "$1" | python3 -c '
+import json, sys
+try:
+    j = json.load(sys.stdin)
+    print("yes" if eval(sys.argv[1]) else "no")
+except Exception as e:
+    print("error: %s" % e)
+' "$2")
+	if [ "$res" = yes ]; then ok "$3"; else
+		not_ok "$3" "$res: ($2) over: ${1:0:500}"
+	fi
+}
+
+# check_error STATUS CODE FIELD WHAT: the last http call answered STATUS
+# with the SPEC error body, code CODE and field FIELD: a regular expression
+# ("amount|body"), or "*" for any field.
+check_error() {
+	local got field=$3
+	[ "$field" = "*" ] && field='.*'
+	got=$(printf '%s' "$OUT" | python3 -c '
+import json, sys
+try:
+    e = json.load(sys.stdin)["error"]
+    for k in ("code", "message", "field"):
+        if not isinstance(e.get(k), str):
+            raise ValueError("no string %s" % k)
+    if not e["message"]:
+        raise ValueError("empty message")
+    print("%s|%s" % (e["code"], e["field"]))
+except Exception as x:
+    print("bad error body: %s" % x)
+')
+	if [ "$RC" = "$1" ] && printf '%s' "$got" | grep -Eqx -- "$2\\|($field)"; then
+		ok "$4"
+	else
+		not_ok "$4" "HTTP $RC ($got) ${OUT:0:300}; wanted $1 $2 field '$3'"
+	fi
+}
+
 ok() { T_PASS=$((T_PASS + 1)); echo "ok $((T_PASS + T_FAIL)) - $1"; }
 not_ok() {
 	T_FAIL=$((T_FAIL + 1))

@@ -6,57 +6,12 @@
 # {"error": {"code", "message", "field"}} (SPEC §2).
 . "$SECFLOW_SOURCE_DIR/tests/integration/lib.sh"
 
-# A version manager's python3 shim costs a process tree per call, and this
-# test parses JSON a hundred times: call the interpreter itself, without
-# site (json is in the standard library).  jget in lib.sh uses it too.
-PY=$(command python3 -c 'import sys; print(sys.executable)')
-python3() { "$PY" -S "$@"; }
 
 # Server logs of every server this test started, for the report on failure.
 LOGS="$T_DIR/servers.log"
 : >"$LOGS"
 
-# check_py JSON EXPR WHAT: the Python expression EXPR, over the parsed
-# JSON as j, is true.
-check_py() {
-	local res
-	res=$(printf '%s' "$1" | python3 -c '
-import json, sys
-try:
-    j = json.load(sys.stdin)
-    print("yes" if eval(sys.argv[1]) else "no")
-except Exception as e:
-    print("error: %s" % e)
-' "$2")
-	if [ "$res" = yes ]; then ok "$3"; else
-		not_ok "$3" "$res: ($2) over: ${1:0:500}"
-	fi
-}
 
-# check_error STATUS CODE FIELD WHAT: the last http call answered STATUS
-# with the SPEC error body, code CODE and field FIELD ("*": any field).
-check_error() {
-	local got
-	got=$(printf '%s' "$OUT" | python3 -c '
-import json, sys
-try:
-    e = json.load(sys.stdin)["error"]
-    for k in ("code", "message", "field"):
-        if not isinstance(e.get(k), str):
-            raise ValueError("no string %s" % k)
-    if not e["message"]:
-        raise ValueError("empty message")
-    print("%s|%s" % (e["code"], e["field"]))
-except Exception as x:
-    print("bad error body: %s" % x)
-')
-	if [ "$RC" = "$1" ] && { [ "$got" = "$2|$3" ] ||
-		{ [ "$3" = "*" ] && [ "${got%%|*}" = "$2" ]; }; }; then
-		ok "$4"
-	else
-		not_ok "$4" "HTTP $RC ($got) $OUT; wanted $1 $2 field '$3'"
-	fi
-}
 
 # as USER: act as USER from now on (sets TOKEN), logging in once per
 # server run; a failed login is a failed check.

@@ -7,38 +7,8 @@
 # t_http_edge.py; every socket operation there has a timeout.
 . "$SECFLOW_SOURCE_DIR/tests/integration/lib.sh"
 
-# The interpreter itself, not a version manager's shim (see
-# t_http_errors.sh); jget in lib.sh uses it too.
-if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else
-	PY=$(command python3 -c 'import sys; print(sys.executable)')
-fi
-python3() { "$PY" -S "$@"; }
 EDGE_PY="$SECFLOW_SOURCE_DIR/tests/integration/t_http_edge.py"
 
-# check_error STATUS CODE FIELD WHAT: the last http call answered STATUS
-# with the SPEC error body, code CODE and field FIELD; FIELD may be a
-# regular expression ("amount|body").
-check_error() {
-	local got
-	got=$(printf '%s' "$OUT" | python3 -c '
-import json, sys
-try:
-    e = json.load(sys.stdin)["error"]
-    for k in ("code", "message", "field"):
-        if not isinstance(e.get(k), str):
-            raise ValueError("no string %s" % k)
-    if not e["message"]:
-        raise ValueError("empty message")
-    print("%s|%s" % (e["code"], e["field"]))
-except Exception as x:
-    print("bad error body: %s" % x)
-')
-	if [ "$RC" = "$1" ] && printf '%s' "$got" | grep -Eqx -- "$2\\|($3)"; then
-		ok "$4"
-	else
-		not_ok "$4" "HTTP $RC ($got) ${OUT:0:300}; wanted $1 $2 field '$3'"
-	fi
-}
 
 alive() {
 	local save=$TOKEN
