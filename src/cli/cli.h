@@ -74,6 +74,6 @@ int cmd_process(struct cli *c);
 int cmd_outbox(struct cli *c);
 int cmd_demo(struct cli *c);
 /* Generic verbs over any process's objects: start, list, show, step. */
-int cmd_object(struct cli *c, const struct procdef *def);
+int cmd_object(struct cli *c, const char *process);
 
 #endif

@@ -66,8 +66,9 @@ parse_id(const char *s, int64_t *id)
 }
 
 int
-cmd_object(struct cli *c, const struct procdef *def)
+cmd_object(struct cli *c, const char *process)
 {
+	const struct procdef *def;
 	char usage[512];
 	struct sf_error err = {0};
 	const char *body_arg = cli_opt(c, "--body");
@@ -98,6 +99,7 @@ cmd_object(struct cli *c, const struct procdef *def)
 	r = cli_open(c, &err);
 	if (r)
 		goto fail;
+	def = registry_find(c->reg, process);
 	if (strcmp(sub, "start") == 0) {
 		r = engine_start(&c->eng, &c->who, def->name, body, &id, &err);
 		if (!r)

@@ -186,14 +186,8 @@ main(int argc, char **argv)
 		if (def) {
 			char *name = xstrdup(def->name);
 			registry_free(reg);
-			/* cmd_object reloads through cli_open */
-			{
-				struct registry *r2 = NULL;
-				registry_load(c.processes, &r2, &err);
-				def = registry_find(r2, name);
-				rc = cmd_object(&c, def);
-				registry_free(r2);
-			}
+			/* cmd_object finds it again in cli_open's registry */
+			rc = cmd_object(&c, name);
 			free(name);
 			cli_close(&c);
 			free(args);

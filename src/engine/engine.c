@@ -312,7 +312,7 @@ end_instance(struct run *r, struct sf_error *err)
 
 static enum sf_status
 schedule(struct run *r, const struct step_def *sd, int64_t step_id,
-	 sf_date today, sf_date due, struct sf_error *err)
+	 sf_date today, struct sf_error *err)
 {
 	struct store *st = r->e->st;
 	enum sf_status rc = SF_OK;
@@ -339,7 +339,6 @@ schedule(struct run *r, const struct step_def *sd, int64_t step_id,
 	}
 	/* SLAs need no job: engine_tick finds active steps past their due
 	 * date through the steps table itself. */
-	(void)due;
 	for (size_t i = 0; !rc && i < sd->nreminders; i++) {
 		char payload[24];
 		snprintf(payload, sizeof(payload), "%zu", i + 1);
@@ -431,7 +430,7 @@ activate(struct run *r, const char *target, const char *from,
 	row.scope = scopes_of(r->def, sd, r->inst->data);
 	rc = st->ops->step_add(st, &row, &step_id, err);
 	if (!rc)
-		rc = schedule(r, sd, step_id, today, due, err);
+		rc = schedule(r, sd, step_id, today, err);
 	if (!rc && sd->nnotify) {
 		char *subject = xasprintf("[secflow] %s %s: %s",
 					  r->def->title ? r->def->title

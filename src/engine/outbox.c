@@ -50,7 +50,8 @@ str_array(json_t *arr, size_t *n)
 	return v;
 }
 
-/* Build the mail of M; attachments decoded into ATT (caller frees). */
+/* Compose M (attachments decoded from base64) and deliver it by SMTP or
+ * to the spool folder. */
 static enum sf_status
 deliver_one(const struct outbox_config *cfg, const struct outbox_row *m,
 	    struct sf_error *err)
