@@ -339,6 +339,28 @@ struct store_ops {
 				      char **value, struct sf_error *err);
 	enum sf_status (*setting_put)(struct store *st, const char *key,
 				      const char *value, struct sf_error *err);
+
+	/* counters: numbered series, each value handed out once even with
+	 * several nodes (the row is locked until the transaction ends). */
+	enum sf_status (*counter_next)(struct store *st, const char *name,
+				       int64_t *value, struct sf_error *err);
+
+	/* catalogues: small named entries of a KIND ("company", "system",
+	 * "na_map"...), each with JSON DATA, kept by the modules. */
+	enum sf_status (*catalog_put)(struct store *st, const char *kind,
+				      const char *name, json_t *data,
+				      sf_time now, struct sf_error *err);
+	/* SF_NOT_FOUND when absent. */
+	enum sf_status (*catalog_get)(struct store *st, const char *kind,
+				      const char *name, json_t **data,
+				      struct sf_error *err);
+	/* The entries of KIND by name: [{"name","data","updated"}]. */
+	enum sf_status (*catalog_list)(struct store *st, const char *kind,
+				       json_t **out, struct sf_error *err);
+	/* SF_NOT_FOUND when absent. */
+	enum sf_status (*catalog_delete)(struct store *st, const char *kind,
+					 const char *name,
+					 struct sf_error *err);
 };
 
 struct store {

@@ -87,6 +87,11 @@ enum stmt {
 	S_SETTING_GET,
 	S_SETTING_PUT,
 	S_MIGRATION_ADD,
+	S_COUNTER_NEXT,
+	S_CATALOG_PUT,
+	S_CATALOG_GET,
+	S_CATALOG_LIST,
+	S_CATALOG_DELETE,
 	S_COUNT
 };
 
@@ -254,6 +259,19 @@ static const char *const stmts[S_COUNT] = {
     [S_MIGRATION_ADD] = "INSERT INTO schema_migrations(version, name, "
 			"applied) VALUES ($1, $2, extract(epoch FROM "
 			"now())::bigint)",
+    [S_COUNTER_NEXT] = "INSERT INTO counters(name, value) VALUES ($1, 1) "
+		       "ON CONFLICT (name) DO UPDATE SET value = "
+		       "counters.value + 1 RETURNING value",
+    [S_CATALOG_PUT] = "INSERT INTO catalog(kind, name, data, updated) "
+		      "VALUES ($1, $2, $3, $4) ON CONFLICT (kind, name) DO "
+		      "UPDATE SET data = excluded.data, updated = "
+		      "excluded.updated",
+    [S_CATALOG_GET] = "SELECT data FROM catalog WHERE kind = $1 AND "
+		      "name = $2",
+    [S_CATALOG_LIST] = "SELECT name, data, updated FROM catalog WHERE "
+		       "kind = $1 ORDER BY name",
+    [S_CATALOG_DELETE] = "DELETE FROM catalog WHERE kind = $1 AND "
+			 "name = $2",
 };
 
 struct pq {
@@ -1891,6 +1909,105 @@ pq_setting_put(struct store *st, const char *key, const char *value,
 	return pq_exec((struct pq *)st, S_SETTING_PUT, &prm, "settings", err);
 }
 
+/* counters and catalogues */
+
+static enum sf_status
+pq_counter_next(struct store *st, const char *name, int64_t *value,
+		struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+
+	p_text(&prm, name);
+	res = pq_run((struct pq *)st, S_COUNTER_NEXT, &prm, "counters", err);
+	if (!res)
+		return run_status(err);
+	*value = c_int(res, 0, 0);
+	PQclear(res);
+	return SF_OK;
+}
+
+static enum sf_status
+pq_catalog_put(struct store *st, const char *kind, const char *name,
+	       json_t *data, sf_time now, struct sf_error *err)
+{
+	struct params prm = {0};
+
+	p_text(&prm, kind);
+	p_text(&prm, name);
+	p_json(&prm, data);
+	p_int(&prm, now);
+	return pq_exec((struct pq *)st, S_CATALOG_PUT, &prm, "catalog", err);
+}
+
+static enum sf_status
+pq_catalog_get(struct store *st, const char *kind, const char *name,
+	       json_t **data, struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+
+	*data = NULL;
+	p_text(&prm, kind);
+	p_text(&prm, name);
+	res = pq_run((struct pq *)st, S_CATALOG_GET, &prm, "catalog", err);
+	if (!res)
+		return run_status(err);
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return sf_fail(err, SF_NOT_FOUND, "name", "no %s \"%s\"",
+			       kind, name);
+	}
+	*data = c_json(res, 0, 0);
+	PQclear(res);
+	return SF_OK;
+}
+
+static enum sf_status
+pq_catalog_list(struct store *st, const char *kind, json_t **out,
+		struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+
+	p_text(&prm, kind);
+	res = pq_run((struct pq *)st, S_CATALOG_LIST, &prm, "catalog", err);
+	if (!res)
+		return run_status(err);
+	*out = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *d = c_json(res, i, 1);
+		json_array_append_new(
+			*out, json_pack("{s:s, s:o, s:I}", "name",
+					PQgetvalue(res, i, 0),
+					"data", d ? d : json_null(), "updated",
+					(json_int_t)c_int(res, i, 2)));
+	}
+	PQclear(res);
+	return SF_OK;
+}
+
+static enum sf_status
+pq_catalog_delete(struct store *st, const char *kind, const char *name,
+		  struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+	long n;
+
+	p_text(&prm, kind);
+	p_text(&prm, name);
+	res = pq_run((struct pq *)st, S_CATALOG_DELETE, &prm, "catalog", err);
+	if (!res)
+		return run_status(err);
+	n = changes(res);
+	PQclear(res);
+	if (n == 0)
+		return sf_fail(err, SF_NOT_FOUND, "name", "no %s \"%s\"",
+			       kind, name);
+	return SF_OK;
+}
+
 static const struct store_ops store_pg_ops = {
     .name = "postgresql",
     .open = pq_open,
@@ -1946,6 +2063,11 @@ static const struct store_ops store_pg_ops = {
     .outbox_mark = pq_outbox_mark,
     .setting_get = pq_setting_get,
     .setting_put = pq_setting_put,
+    .counter_next = pq_counter_next,
+    .catalog_put = pq_catalog_put,
+    .catalog_get = pq_catalog_get,
+    .catalog_list = pq_catalog_list,
+    .catalog_delete = pq_catalog_delete,
 };
 
 /*

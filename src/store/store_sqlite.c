@@ -1732,6 +1732,134 @@ sq_setting_put(struct store *st, const char *key, const char *value,
 	return sq_exec(s, q, err);
 }
 
+/* counters and catalogues */
+
+static enum sf_status
+sq_counter_next(struct store *st, const char *name, int64_t *value,
+		struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"INSERT INTO counters(name, value) VALUES (?, 1) "
+		"ON CONFLICT(name) DO UPDATE SET value = counters.value + 1 "
+		"RETURNING value";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, name);
+	rc = sqlite3_step(q);
+	*value = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	/* Step to the end: RETURNING rows are written when the statement
+	 * finishes. */
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE || !*value)
+		return sq_err(s, err, "counters");
+	return SF_OK;
+}
+
+static enum sf_status
+sq_catalog_put(struct store *st, const char *kind, const char *name,
+	       json_t *data, sf_time now, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"INSERT INTO catalog(kind, name, data, updated) VALUES "
+		"(?, ?, ?, ?) ON CONFLICT(kind, name) DO UPDATE SET "
+		"data = excluded.data, updated = excluded.updated";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, kind);
+	b_text(q, 2, name);
+	b_json(q, 3, data);
+	b_int(q, 4, now);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_catalog_get(struct store *st, const char *kind, const char *name,
+	       json_t **data, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"SELECT data FROM catalog WHERE kind = ? AND name = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	*data = NULL;
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, kind);
+	b_text(q, 2, name);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*data = c_json(q, 0);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return sf_fail(err, SF_NOT_FOUND, "name", "no %s \"%s\"",
+			       kind, name);
+	if (rc != SQLITE_ROW)
+		return sq_err(s, err, "catalog");
+	return SF_OK;
+}
+
+static enum sf_status
+sq_catalog_list(struct store *st, const char *kind, json_t **out,
+		struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "SELECT name, data, updated FROM catalog "
+				  "WHERE kind = ? ORDER BY name";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, kind);
+	*out = json_array();
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		json_t *d = c_json(q, 1);
+		json_array_append_new(
+			*out, json_pack("{s:s, s:o, s:I}", "name",
+					(const char *)sqlite3_column_text(q, 0),
+					"data", d ? d : json_null(), "updated",
+					(json_int_t)sqlite3_column_int64(q, 2)));
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return sq_err(s, err, "catalog");
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_catalog_delete(struct store *st, const char *kind, const char *name,
+		  struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"DELETE FROM catalog WHERE kind = ? AND name = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, kind);
+	b_text(q, 2, name);
+	r = sq_exec(s, q, err);
+	if (!r && sqlite3_changes(s->db) == 0)
+		return sf_fail(err, SF_NOT_FOUND, "name", "no %s \"%s\"",
+			       kind, name);
+	return r;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1787,4 +1915,9 @@ const struct store_ops store_sqlite_ops = {
 	.outbox_mark = sq_outbox_mark,
 	.setting_get = sq_setting_get,
 	.setting_put = sq_setting_put,
+	.counter_next = sq_counter_next,
+	.catalog_put = sq_catalog_put,
+	.catalog_get = sq_catalog_get,
+	.catalog_list = sq_catalog_list,
+	.catalog_delete = sq_catalog_delete,
 };

@@ -168,8 +168,8 @@ test_migrate_empty(void **state)
 }
 
 /* A database left at version 1 gets exactly the newer migration, and
- * keeps its data.  Version 1 is made by undoing 002_due_index.sql by
- * hand: a later migration must be undone here too. */
+ * keeps its data.  Version 1 is made by undoing 002_due_index.sql and
+ * 003_catalog.sql by hand: a later migration must be undone here too. */
 static void
 test_migrate_existing(void **state)
 {
@@ -188,8 +188,9 @@ test_migrate_existing(void **state)
 	store_close(f->st);
 	f->st = NULL; /* for fx_teardown, should a check below fail */
 
-	raw_exec(f->path, "DELETE FROM schema_migrations WHERE version = 2;"
-			  "DROP INDEX steps_due;");
+	raw_exec(f->path, "DELETE FROM schema_migrations WHERE version >= 2;"
+			  "DROP INDEX steps_due; DROP TABLE counters;"
+			  "DROP TABLE catalog;");
 	assert_false(steps_due_exists(f->path));
 
 	assert_int_equal(store_open(f->path, &f->st, &err), SF_OK);
@@ -198,7 +199,7 @@ test_migrate_existing(void **state)
 	assert_int_equal(version, 1);
 	assert_int_equal(setup_database(f->st, &applied, &err), SF_OK);
 	assert_int_equal(applied, migration_files() - 1);
-	assert_int_equal(applied, 1);
+	assert_int_equal(applied, 2);
 	assert_int_equal(f->st->ops->schema_version(f->st, &version, &err),
 			 SF_OK);
 	assert_int_equal(version, migration_files());
@@ -401,6 +402,66 @@ test_sessions(void **state)
 	assert_int_equal(f->st->ops->session_delete(f->st, hash, &err), SF_OK);
 	assert_int_equal(f->st->ops->session_get(f->st, hash, T0, &uid, &err),
 			 SF_NOT_FOUND);
+}
+
+/* Counters hand out 1, 2, 3... per name; catalogue entries are put,
+ * replaced, listed by name and deleted. */
+static void
+test_counters_catalog(void **state)
+{
+	struct fx *f = *state;
+	struct sf_error err;
+	int64_t v = 0;
+	json_t *d = NULL, *l = NULL;
+	json_t *one = json_pack("{s:i}", "v", 1), *two = json_pack("{s:i}", "v", 2);
+	json_t *empty = json_object();
+
+	migrate_fresh(f);
+	assert_int_equal(f->st->ops->begin(f->st, &err), SF_OK);
+	for (int i = 1; i <= 3; i++) {
+		assert_int_equal(
+		    f->st->ops->counter_next(f->st, "serial.TAXUD", &v, &err),
+		    SF_OK);
+		assert_int_equal(v, i);
+	}
+	assert_int_equal(f->st->ops->counter_next(f->st, "serial.AGRI", &v,
+						  &err),
+			 SF_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(f->st->ops->catalog_put(f->st, "company", "ACME",
+						 one,
+						 T0, &err),
+			 SF_OK);
+	assert_int_equal(f->st->ops->catalog_put(f->st, "company", "ACME",
+						 two,
+						 T0, &err),
+			 SF_OK);
+	assert_int_equal(f->st->ops->catalog_put(f->st, "company", "Beta",
+						 empty, T0, &err),
+			 SF_OK);
+	json_decref(one);
+	json_decref(two);
+	json_decref(empty);
+	assert_int_equal(f->st->ops->commit(f->st, &err), SF_OK);
+	assert_int_equal(
+	    f->st->ops->catalog_get(f->st, "company", "ACME", &d, &err), SF_OK);
+	assert_int_equal(json_integer_value(json_object_get(d, "v")), 2);
+	json_decref(d);
+	assert_int_equal(
+	    f->st->ops->catalog_get(f->st, "system", "ACME", &d, &err),
+	    SF_NOT_FOUND);
+	assert_int_equal(f->st->ops->catalog_list(f->st, "company", &l, &err),
+			 SF_OK);
+	assert_int_equal(json_array_size(l), 2);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(l, 1), "name")),
+	    "Beta");
+	json_decref(l);
+	assert_int_equal(
+	    f->st->ops->catalog_delete(f->st, "company", "Beta", &err), SF_OK);
+	assert_int_equal(
+	    f->st->ops->catalog_delete(f->st, "company", "Beta", &err),
+	    SF_NOT_FOUND);
 }
 
 static void
@@ -887,6 +948,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_grants_delegations, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_sessions, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_counters_catalog, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_instance_rev, fx_setup,
 					    fx_teardown),

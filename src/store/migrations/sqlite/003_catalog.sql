@@ -1,0 +1,14 @@
+-- 003_catalog.sql: numbered series (a convention's serial per DG) and
+-- the small admin-kept catalogues of the modules (companies, systems and
+-- their classification, organisation -> NA map, routine incident types).
+CREATE TABLE counters (
+	name TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+);
+CREATE TABLE catalog (
+	kind TEXT NOT NULL,
+	name TEXT NOT NULL,
+	data TEXT NOT NULL,
+	updated INTEGER NOT NULL,
+	PRIMARY KEY (kind, name)
+);
