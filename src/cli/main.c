@@ -61,6 +61,23 @@ static const struct verb verbs[] = {
 	{"outbox", cmd_outbox, "queued and sent messages",
 	 "secflow outbox list [--json] [--state queued|sent|failed]\n"
 	 "secflow outbox deliver [--json]\n"},
+	{"convention", cmd_convention, "security conventions (seed 000)",
+	 "secflow convention create --dg DG --company NAME --hosting "
+	 "digit_dc|dg\n"
+	 "                          --expires YYYY-MM-DD [--contract REF]\n"
+	 "secflow convention list | show ID [--json]\n"
+	 "secflow convention step ID STEP [--body JSON|@FILE|-]\n"
+	 "  Perform a step; an open amendment's steps go through the\n"
+	 "  convention too.  Part 1: {\"document_b64\", \"filename\"}.\n"
+	 "secflow convention amend ID --kind dg|ishs\n"
+	 "secflow convention progress ID [--json]   (the progress report)\n"
+	 "secflow convention call ID --token SERIAL... --problem TEXT\n"
+	 "  The text of a connectivity incident call for the help desk.\n"
+	 "secflow convention part1 ID [--version N] -o FILE|-\n"
+	 "  Decrypt Part 1 (DS and the company only; audited).\n"},
+	{"company", cmd_company, "external companies",
+	 "secflow company add NAME      (ds or admin)\n"
+	 "secflow company list [--json]\n"},
 	{"demo", cmd_demo, "load demo users and objects",
 	 "secflow demo [--password-stdin]\n"
 	 "  Adds the demo users (password \"secflow-demo\" unless given) with\n"

@@ -210,6 +210,20 @@ may_perform(const struct actor *who, const char *roles, const char *scopes,
 	return 0;
 }
 
+void
+engine_hide_private(json_t *data)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(data, tmp, k, v)
+	{
+		if (k[0] == '_')
+			json_object_del(data, k);
+	}
+}
+
 int
 engine_can_see(const struct procdef *def, const struct actor *who,
 	       json_t *data)
@@ -271,9 +285,8 @@ notify(struct run *r, char *const *roles, size_t nroles, const char *scopes,
 static enum sf_status route(struct run *r, const struct step_def *from,
 			    json_t *input, int skipped, struct sf_error *err);
 
-/* The hooks of the module that owns PROCESS, or NULL. */
-static const struct module_hooks *
-hooks_for(const struct engine *e, const char *process)
+const struct module_hooks *
+engine_hooks_for(const struct engine *e, const char *process)
 {
 	for (size_t i = 0; e->hooks && e->hooks[i]; i++) {
 		const char *p = e->hooks[i]->process;
@@ -641,7 +654,7 @@ engine_start(struct engine *e, const struct actor *who, const char *process,
 	snprintf(r.object, sizeof(r.object), "%s/%lld", def->object,
 		 (long long)*id);
 	{
-		const struct module_hooks *h = hooks_for(e, def->name);
+		const struct module_hooks *h = engine_hooks_for(e, def->name);
 		if (h && h->on_start) {
 			struct hook_ctx hc = {e, who, role, &inst, def, NULL,
 					      clean, r.now, r.object};
@@ -702,6 +715,55 @@ load_visible(struct engine *e, const struct actor *who, const char *object,
 	return SF_OK;
 }
 
+/*
+ * When STEP is not active on INST but is on one of its running children
+ * (data._children, newest first), *CHILD and *OBJECT (new string) name
+ * that child; else *CHILD stays 0.
+ */
+static enum sf_status
+child_with_step(struct engine *e, const struct instance *inst,
+		const char *step, int64_t *child, char **object,
+		struct sf_error *err)
+{
+	json_t *kids = json_object_get(inst->data, "_children");
+	struct step_list act;
+	enum sf_status rc;
+
+	if (!json_array_size(kids))
+		return SF_OK;
+	rc = e->st->ops->steps_of(e->st, inst->id, 1, &act, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < act.n; i++)
+		if (strcmp(act.v[i].step, step) == 0) {
+			step_list_release(&act);
+			return SF_OK;
+		}
+	step_list_release(&act);
+	for (size_t i = json_array_size(kids); i-- > 0 && !*child;) {
+		int64_t kid = json_integer_value(json_array_get(kids, i));
+		struct instance k = {0};
+
+		if (e->st->ops->instance_get(e->st, kid, &k, err))
+			continue;
+		if (strcmp(k.state, "running") == 0) {
+			rc = e->st->ops->steps_of(e->st, kid, 1, &act, err);
+			if (rc) {
+				instance_release(&k);
+				return rc;
+			}
+			for (size_t j = 0; j < act.n; j++)
+				if (strcmp(act.v[j].step, step) == 0) {
+					*child = kid;
+					*object = xstrdup(k.object);
+				}
+			step_list_release(&act);
+		}
+		instance_release(&k);
+	}
+	return SF_OK;
+}
+
 enum sf_status
 engine_perform(struct engine *e, const struct actor *who, const char *object,
 	       int64_t id, const char *step, json_t *input,
@@ -726,6 +788,24 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 	rc = load_visible(e, who, object, id, &inst, &def, err);
 	if (rc)
 		goto out_rollback;
+	{
+		/* A step the instance has not active now may be one of a
+		 * running child's (a convention's amendment): perform it
+		 * there, on the child's own object. */
+		char *child_obj = NULL;
+		int64_t child = 0;
+		rc = child_with_step(e, &inst, step, &child, &child_obj, err);
+		if (rc)
+			goto out;
+		if (child) {
+			e->st->ops->rollback(e->st);
+			instance_release(&inst);
+			rc = engine_perform(e, who, child_obj, child, step,
+					    input, err);
+			free(child_obj);
+			return rc;
+		}
+	}
 	sd = procdef_step(def, step);
 	if (!sd) {
 		rc = sf_fail(err, SF_NOT_FOUND, "step",
@@ -787,7 +867,7 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 		 (long long)id);
 	before = json_pack("{s:s, s:o}", "state", inst.state, "active",
 			   names_of(&act));
-	hooks = hooks_for(e, def->name);
+	hooks = engine_hooks_for(e, def->name);
 	hc = (struct hook_ctx){e, who, role, &inst, def, sd, clean, r.now,
 			       r.object};
 	if (hooks && hooks->before_step) {
@@ -952,7 +1032,7 @@ engine_view(struct engine *e, const struct actor *who, const char *object,
 	}
 	step_list_release(&all);
 	data = json_deep_copy(inst.data);
-	json_object_del(data, "_last");
+	engine_hide_private(data);
 	*out = json_pack("{s:I, s:s, s:s, s:i, s:s, s:o, s:o, s:o}", "id",
 			 (json_int_t)inst.id, "object", inst.object, "process",
 			 inst.process, "version", def->version, "state",
@@ -963,7 +1043,7 @@ engine_view(struct engine *e, const struct actor *who, const char *object,
 	clock_format(inst.updated, t);
 	json_object_set_new(*out, "updated", json_string(t));
 	{
-		const struct module_hooks *h = hooks_for(e, inst.process);
+		const struct module_hooks *h = engine_hooks_for(e, inst.process);
 		if (h && h->view) {
 			rc = h->view(e, who, &inst, *out, err);
 			if (rc) {
@@ -1023,7 +1103,7 @@ engine_list(struct engine *e, const struct actor *who, const char *object,
 				json_decref(batch);
 				return SF_OK;
 			}
-			json_object_del(data, "_last");
+			engine_hide_private(data);
 			json_array_append(*out, o);
 		}
 		json_decref(batch);

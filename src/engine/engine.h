@@ -52,6 +52,13 @@ struct module_hooks {
 				      struct sf_error *err);
 	/* After routing, before the commit. */
 	enum sf_status (*after_step)(struct hook_ctx *c, struct sf_error *err);
+	/* A job the module scheduled (engine_job_add with step 0) is due:
+	 * do it in the caller's transaction.  INST is the job's instance. */
+	enum sf_status (*on_job)(struct engine *e, const struct actor *sys,
+				 struct instance *inst,
+				 const struct procdef *def, const char *kind,
+				 json_t *payload, sf_time now,
+				 struct sf_error *err);
 	/* Add the module's own parts to the instance view OUT. */
 	enum sf_status (*view)(struct engine *e, const struct actor *who,
 			       struct instance *inst, json_t *out,
@@ -87,7 +94,10 @@ enum sf_status engine_start(struct engine *e, const struct actor *who,
 
 /*
  * Perform STEP of instance ID (which must be of API plural OBJECT) with
- * INPUT (validated against the step's fields).  Errors: SF_NOT_FOUND when
+ * INPUT (validated against the step's fields).  A step the instance has
+ * not active but one of its running children has (instance data
+ * "_children": ids, e.g. a convention's amendments) is performed on that
+ * child.  Errors: SF_NOT_FOUND when
  * the instance is absent or WHO may not see it; SF_NOT_FOUND for a step
  * the process does not have; SF_CONFLICT when the step is not active now;
  * SF_FORBIDDEN when WHO may not perform it; SF_INVALID naming the field.
@@ -116,6 +126,13 @@ enum sf_status engine_tasks(struct engine *e, const struct actor *who,
  * each in its own transaction; *RAN counts them. */
 enum sf_status engine_tick(struct engine *e, sf_time now, int *ran,
 			   struct sf_error *err);
+
+/* The hooks of the module that owns PROCESS, or NULL. */
+const struct module_hooks *engine_hooks_for(const struct engine *e,
+					    const char *process);
+/* Drop the private keys ("_last", "_children", a module's "_x") of
+ * instance DATA before it is shown. */
+void engine_hide_private(json_t *data);
 
 /* May WHO see instance INST of DEF? */
 int engine_can_see(const struct procdef *def, const struct actor *who,

@@ -45,6 +45,26 @@ run_job(struct engine *e, const struct actor *sys, const struct job *j,
 	}
 	if (rc)
 		goto fail;
+	if (j->step_id == 0) { /* a module's job */
+		const struct module_hooks *h;
+		json_t *payload;
+
+		rc = st->ops->instance_get(st, j->instance_id, &inst, err);
+		if (!rc)
+			rc = registry_pinned(e->reg, st, inst.procdef_id, &def,
+					     err);
+		if (rc)
+			goto fail;
+		h = engine_hooks_for(e, inst.process);
+		payload = j->payload ? json_loads(j->payload, 0, NULL) : NULL;
+		if (h && h->on_job)
+			rc = h->on_job(e, sys, &inst, def, j->kind, payload,
+				       now, err);
+		json_decref(payload);
+		if (rc)
+			goto fail;
+		goto commit;
+	}
 	rc = st->ops->step_get(st, j->step_id, &row, err);
 	if (rc)
 		goto fail;

@@ -27,7 +27,9 @@
 
 #define ID_MAX 64	       /* step ids, field names, process names */
 #define DURATION_MAX 10000     /* largest N in "N days" */
-#define STRING_MAX_LEN 1000000 /* largest max: of a string or text */
+/* largest max: of a string or text; a base64 document (Part 1) is the
+ * biggest text a step takes, within the server's default body limit. */
+#define STRING_MAX_LEN 16000000
 
 /* A reference to a step (or, REF_UNTIL, to a date field) by name, checked
  * once every step is known. */

@@ -431,6 +431,12 @@ api_handle(void *app, const struct http_request *req,
 	 * transactions. */
 	read_only = strcmp(req->method, "GET") == 0 ||
 		    strcmp(req->method, "HEAD") == 0;
+	/* Reading Part 1 of a convention writes an audit record. */
+	{
+		size_t pl = strlen(req->path);
+		if (pl > 6 && strcmp(req->path + pl - 6, "/part1") == 0)
+			read_only = 0;
+	}
 	if (read_only && c.st->ops->begin_read(c.st, &err)) {
 		api_error(&c, &err);
 		goto out;
@@ -442,7 +448,8 @@ api_handle(void *app, const struct http_request *req,
 	handled = c.nseg > 0 &&
 		  (api_session(&c) || api_me(&c) || api_tasks(&c) ||
 		   api_processes(&c) || api_audit(&c) || api_outbox(&c) ||
-		   api_users(&c) || api_openapi(&c) || api_objects(&c));
+		   api_users(&c) || api_openapi(&c) || api_conventions(&c) ||
+		   api_objects(&c));
 	if (!handled)
 		api_fail(&c, SF_NOT_FOUND, NULL, "no route %s %s", req->method,
 			 req->path);

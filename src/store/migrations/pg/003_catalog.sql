@@ -12,3 +12,8 @@ CREATE TABLE catalog (
 	updated BIGINT NOT NULL,
 	PRIMARY KEY (kind, name)
 );
+-- The key Part 1 documents are sealed with (libsodium secretbox), made
+-- once here so that every node of a cluster uses the same one: two
+-- random UUIDs, 244 random bits (gen_random_uuid is built in since 13).
+INSERT INTO settings(key, value) VALUES ('part1_key',
+	replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));

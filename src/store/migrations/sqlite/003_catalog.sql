@@ -12,3 +12,6 @@ CREATE TABLE catalog (
 	updated INTEGER NOT NULL,
 	PRIMARY KEY (kind, name)
 );
+-- The key Part 1 documents are sealed with (libsodium secretbox), made
+-- once here so that every node of a cluster uses the same one.
+INSERT INTO settings(key, value) VALUES ('part1_key', lower(hex(randomblob(32))));
