@@ -16,4 +16,5 @@ CREATE TABLE catalog (
 -- once here so that every node of a cluster uses the same one: two
 -- random UUIDs, 244 random bits (gen_random_uuid is built in since 13).
 INSERT INTO settings(key, value) VALUES ('part1_key',
-	replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));
+	replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''))
+	ON CONFLICT (key) DO NOTHING;

@@ -14,4 +14,5 @@ CREATE TABLE catalog (
 );
 -- The key Part 1 documents are sealed with (libsodium secretbox), made
 -- once here so that every node of a cluster uses the same one.
-INSERT INTO settings(key, value) VALUES ('part1_key', lower(hex(randomblob(32))));
+INSERT INTO settings(key, value) VALUES ('part1_key', lower(hex(randomblob(32))))
+	ON CONFLICT(key) DO NOTHING;
