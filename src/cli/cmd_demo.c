@@ -44,6 +44,9 @@ static const struct demo_user demo_users[] = {
 	{"ilso.ops", "ilso.ops@itsm.example", "ilso", "OPS"},
 };
 
+enum sf_status demo_conventions(struct cli *c, int *started,
+				struct sf_error *err);
+
 int
 cmd_demo(struct cli *c)
 {
@@ -127,6 +130,8 @@ cmd_demo(struct cli *c)
 		}
 	}
 	json_decref(existing);
+	if (!r)
+		r = demo_conventions(c, &started, &err);
 	if (r)
 		return cli_fail(c, &err);
 	if (c->json)

@@ -44,13 +44,22 @@ print_view(json_t *v)
 	}
 }
 
-/* The title of a listed object, or "". */
+/* The title of a listed object: its title, else its number, parties
+ * and phase where it has them (a convention), else "". */
 static const char *
-title_of(json_t *x)
+title_of(json_t *x, char *buf, size_t n)
 {
-	const char *t = json_string_value(
-		json_object_get(json_object_get(x, "data"), "title"));
-	return t ? t : "";
+	json_t *d = json_object_get(x, "data");
+	const char *t = json_string_value(json_object_get(d, "title"));
+	const char *num = json_string_value(json_object_get(d, "number"));
+	const char *co = json_string_value(json_object_get(d, "company"));
+	const char *ph = json_string_value(json_object_get(d, "phase"));
+
+	if (t)
+		return t;
+	snprintf(buf, n, "%s%s%s%s%s", num ? num : "", co ? "  " : "",
+		 co ? co : "", ph ? "  " : "", ph ? ph : "");
+	return buf;
 }
 
 static int
@@ -115,7 +124,7 @@ cmd_object(struct cli *c, const char *process)
 			size_t i;
 			json_array_foreach(view, i, x)
 			{
-				char t[32];
+				char t[32], title[300];
 				clock_format(json_integer_value(json_object_get(
 						     x, "updated")),
 					     t);
@@ -125,7 +134,7 @@ cmd_object(struct cli *c, const char *process)
 				       json_string_value(
 					       json_object_get(x, "state")),
 				       t,
-				       title_of(x));
+				       title_of(x, title, sizeof(title)));
 			}
 			json_decref(view);
 			json_decref(body);
