@@ -518,7 +518,7 @@ test_xlsx_errors(void **state)
 					     &err),
 			 SF_TOO_LARGE);
 	assert_string_equal(err.message,
-			    "f.xlsx: sheet \"Users\" row 5: more than 10 "
+			    "f.xlsx: sheet \"Users\" row 4: more than 10 "
 			    "cells or 1073741824 bytes of text");
 	tabular_release(&t);
 	free(data);
