@@ -770,6 +770,7 @@ type_row(const struct tabular *t, size_t sheet, const struct trow *hrow,
 		return bad;
 	}
 	rec->mem = buf_detach(&text, NULL);
+	buf_release(&text); /* detach re-inits it */
 	for (size_t i = 0; cols[i].key; i++)
 		if (cols[i].kind == K_TEXT || cols[i].kind == K_EMAIL)
 			*(char **)((char *)rec + cols[i].off) =
@@ -909,6 +910,7 @@ columns_import(const struct tabular *t, enum ul_resource r,
 				best_n = n;
 			}
 			add_ignored(out, buf_detach(&b, NULL));
+			buf_release(&b);
 			continue;
 		}
 		import_sheet(t, i, hr, cols, &h, o, out, &cap);

@@ -365,7 +365,12 @@ resolve(const char *base, const char *target)
 		*w = '\0';
 		b.len = (size_t)(w - out);
 	}
-	return buf_detach(&b, NULL);
+	{
+		char *r = buf_detach(&b, NULL);
+
+		buf_release(&b); /* detach re-inits it */
+		return r;
+	}
 }
 
 struct relsctx {
