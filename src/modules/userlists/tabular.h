@@ -1,0 +1,119 @@
+/*
+ * tabular.h - read a table file (CSV or XLSX) into sheets of rows of UTF-8
+ * cells.  This is the reading layer of the user lists: no meaning is given
+ * to any cell here (see columns.h for that).
+ *
+ * The format is decided by content, never by the name: a zip archive
+ * ("PK\3\4") is read as XLSX, anything else as CSV.
+ *
+ * CSV (libcsv), one sheet named after the file (base name without its
+ * extension):
+ *   - Encoding, decided for the whole file: a UTF-8 BOM is dropped; a
+ *     UTF-16LE or UTF-16BE BOM makes the file UTF-16, converted to UTF-8
+ *     (bad UTF-16 is an error naming the byte offset); otherwise valid
+ *     UTF-8 is read as is and anything else as Windows-1252 (the five
+ *     bytes Windows-1252 leaves undefined map to U+0081.. as WHATWG does).
+ *     A NUL byte is an error.
+ *   - Delimiter: one of ',' ';' TAB.  Each is tried on the first 10
+ *     non-blank records; its width is the field count that the most of
+ *     those records share (ties: the larger count).  The delimiter with the
+ *     largest width wins; ties go to ',' then ';' then TAB.  So a title
+ *     line above the header does not mislead, and neither do a few
+ *     unquoted "Last, First" names in a ';' file.
+ *   - Quoted fields may hold delimiters, line breaks and doubled quotes;
+ *     a quote left open at the end of the file is an error.  Lines end in
+ *     LF, CRLF or CR.  Blank lines produce no row.
+ *   - trow.line is the physical line (1-based) where the record starts.
+ *
+ * XLSX (libzip + expat): every worksheet in workbook order, named as in
+ * the workbook; chart sheets and the like are skipped.  Cells become text:
+ * shared strings (rich text runs joined, phonetic runs dropped; the text of
+ * a <t> without xml:space="preserve" is trimmed of XML white space), inline
+ * strings, formula strings, booleans as TRUE/FALSE, errors as their text
+ * (#N/A...), numbers as written in the file, and numbers whose style is a
+ * date (built-in formats 14-22 and 45-47, or a custom format with date or
+ * time letters) as YYYY-MM-DD, HH:MM:SS or YYYY-MM-DDTHH:MM:SS (1900 and
+ * 1904 date systems).  Cell references put each cell in its column;
+ * rows are materialised from row 1 up to the last row of the sheet, so
+ * rows[i].line == i + 1 and missing rows are empty.  Each part is read in
+ * a stream and may not exceed limits.max_part bytes uncompressed, whatever
+ * the zip header claims; a DOCTYPE is refused.
+ *
+ * Both: cells are never NULL (an empty cell is ""); ncells stops at the last
+ * non-empty cell, so an empty row has ncells == 0.  The whole table may not
+ * exceed limits.max_cells cells (empty ones included) nor limits.max_text
+ * bytes of cell text.
+ *
+ * Errors say where: "users.csv:14: ...", "book.xlsx: xl/worksheets/
+ * sheet1.xml:3:17: mismatched tag", "book.xlsx: sheet \"Users\" cell B7:
+ * ...".
+ */
+#ifndef SF_TABULAR_H
+#define SF_TABULAR_H
+
+#include <stddef.h>
+
+#include "core/status.h"
+
+enum tabular_kind { TABULAR_CSV, TABULAR_XLSX };
+
+struct trow {
+	size_t line;  /* 1-based physical line (CSV) or row number (XLSX) */
+	char **cells; /* ncells UTF-8 strings, never NULL; one allocation */
+	size_t ncells;
+};
+
+struct sheet {
+	char *name;
+	struct trow *rows;
+	size_t nrows;
+};
+
+struct tabular {
+	enum tabular_kind kind;
+	char *source; /* the name given to tabular_read, for messages */
+	struct sheet *sheets;
+	size_t n;
+};
+
+struct tabular_limits {
+	size_t max_part;  /* bytes of one uncompressed XLSX part */
+	size_t max_cells; /* cells of the whole table, empty ones included */
+	size_t max_text;  /* bytes of cell text of the whole table */
+};
+
+#define TABULAR_MAX_PART ((size_t)200 << 20)
+#define TABULAR_MAX_CELLS ((size_t)20 << 20)
+#define TABULAR_MAX_TEXT ((size_t)1 << 30)
+
+/* The defaults above. */
+extern const struct tabular_limits tabular_default_limits;
+
+/*
+ * Read the LEN bytes at DATA into OUT (which the caller releases with
+ * tabular_release, also after a failure).  NAME (a path or a file name)
+ * names the file in messages.  Fails with SF_INVALID on bad content,
+ * SF_TOO_LARGE over a limit; ERR says what and where.
+ */
+enum sf_status tabular_read(const char *name, const void *data, size_t len,
+			    struct tabular *out, struct sf_error *err);
+/* The same with LIMITS (NULL: the defaults). */
+enum sf_status tabular_read_limits(const char *name, const void *data,
+				   size_t len,
+				   const struct tabular_limits *limits,
+				   struct tabular *out, struct sf_error *err);
+/* Read the file at PATH (at most 1 GiB) with tabular_read; SF_IO when it
+ * cannot be read. */
+enum sf_status tabular_read_file(const char *path, struct tabular *out,
+				 struct sf_error *err);
+
+/* Free what T holds and leave it empty (T itself is the caller's). */
+void tabular_release(struct tabular *t);
+
+/* The cell of ROW in column COL (0-based), "" past the end. */
+const char *trow_cell(const struct trow *row, size_t col);
+
+/* "A", "B", ..., "Z", "AA"... for column COL (0-based) into OUT. */
+void tabular_column_name(size_t col, char out[8]);
+
+#endif

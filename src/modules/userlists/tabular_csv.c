@@ -1,0 +1,400 @@
+/*
+ * tabular_csv.c - CSV into one sheet with libcsv: the encoding (UTF-8
+ * with or without BOM, UTF-16 with BOM, else Windows-1252), the delimiter
+ * (',' ';' TAB, see tabular.h for the rule) and the physical line where
+ * each record starts.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "tabular_priv.h"
+
+/* libcsv's parser state while inside a record (its pstate field). */
+#define CSV_ROW_NOT_BEGUN 0
+#define CSV_FIELD_BEGUN 2
+
+#define SNIFF_RECORDS 10
+#define SNIFF_BYTES ((size_t)1 << 20)
+
+/* Unicode code points of Windows-1252 bytes 0x80-0x9F; the five bytes it
+ * leaves undefined map to the C1 control of the same value (WHATWG). */
+static const uint16_t cp1252[32] = {
+	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+	0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+/* Length of the valid UTF-8 prefix of S (N bytes): N when all is valid.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
+static size_t
+utf8_valid_prefix(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			k = 1, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			k = 2, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			k = 3, cp = c & 0x07;
+		else
+			return i;
+		if (n - i <= k)
+			return i;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xC0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + j] & 0x3F);
+		}
+		if ((k == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return i;
+		i += k + 1;
+	}
+	return n;
+}
+
+static void
+put_utf8(struct buf *b, uint32_t cp)
+{
+	char u[3];
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		(void)buf_add(b, u, 1);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xC0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		(void)buf_add(b, u, 2);
+	} else {
+		u[0] = (char)(0xE0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		(void)buf_add(b, u, 3);
+	}
+}
+
+static void
+from_cp1252(const unsigned char *s, size_t n, struct buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= 0x80 && s[i] <= 0x9F)
+			put_utf8(out, cp1252[s[i] - 0x80]);
+		else
+			put_utf8(out, s[i]);
+	}
+}
+
+static enum sf_status
+from_utf16(const char *source, const char *data, size_t len,
+	   const char *charset, struct buf *out, struct sf_error *err)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	char *in = (char *)data, chunk[4096];
+	size_t left = len;
+	enum sf_status s = SF_OK;
+
+	if (cd == (iconv_t)-1)
+		return sf_fail(err, SF_INTERNAL, NULL,
+			       "%s: no iconv conversion from %s", source,
+			       charset);
+	while (left > 0) {
+		char *o = chunk;
+		size_t room = sizeof(chunk);
+
+		if (iconv(cd, &in, &left, &o, &room) == (size_t)-1 &&
+		    errno != E2BIG) {
+			s = sf_fail(err, SF_INVALID, NULL,
+				    "%s: bad %s at byte offset %zu", source,
+				    charset, (size_t)(in - data) + 2);
+			goto out;
+		}
+		(void)buf_add(out, chunk, sizeof(chunk) - room);
+	}
+out:
+	iconv_close(cd);
+	return s;
+}
+
+/*
+ * The text of the file as UTF-8 in OUT (a buf, NUL-terminated), the BOM
+ * dropped.  One decision for the whole file.
+ */
+static enum sf_status
+decode(const char *source, const char *data, size_t len, struct buf *out,
+       struct sf_error *err)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	size_t ok;
+	enum sf_status s;
+	char *nul;
+
+	if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+		if ((s = from_utf16(source, data + 2, len - 2, "UTF-16LE", out,
+				    err)))
+			return s;
+	} else if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
+		if ((s = from_utf16(source, data + 2, len - 2, "UTF-16BE", out,
+				    err)))
+			return s;
+	} else if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+		ok = utf8_valid_prefix(u + 3, len - 3);
+		if (ok != len - 3)
+			return sf_fail(err, SF_INVALID, NULL,
+				       "%s: starts with a UTF-8 byte order "
+				       "mark but byte offset %zu is not UTF-8",
+				       source, ok + 3);
+		(void)buf_add(out, data + 3, len - 3);
+	} else if (utf8_valid_prefix(u, len) == len) {
+		(void)buf_add(out, data, len);
+	} else {
+		from_cp1252(u, len, out);
+	}
+	if ((nul = memchr(out->data, '\0', out->len))) {
+		size_t line = 1;
+
+		for (const char *p = out->data; p < nul; p++)
+			line += *p == '\n';
+		return sf_fail(err, SF_INVALID, NULL,
+			       "%s:%zu: NUL character (a binary file, or "
+			       "UTF-16 without a byte order mark?)",
+			       source, line);
+	}
+	return SF_OK;
+}
+
+/* ---------------------------------------------------------------- */
+/* Delimiter                                                         */
+
+struct sniff {
+	size_t fields;		      /* of the current record */
+	size_t counts[SNIFF_RECORDS]; /* fields of each record seen */
+	size_t n;
+	int nonblank;
+};
+
+static void
+sniff_field(void *s, size_t len, void *data)
+{
+	struct sniff *sn = data;
+
+	(void)s;
+	sn->fields++;
+	if (len)
+		sn->nonblank = 1;
+}
+
+static void
+sniff_record(int c, void *data)
+{
+	struct sniff *sn = data;
+
+	(void)c;
+	if (sn->nonblank && sn->n < SNIFF_RECORDS)
+		sn->counts[sn->n++] = sn->fields;
+	sn->fields = 0;
+	sn->nonblank = 0;
+}
+
+static int
+space_not_tab(unsigned char c)
+{
+	return c == ' ';
+}
+
+static int
+space_or_tab(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static void
+parser_setup(struct csv_parser *p, unsigned char delim)
+{
+	csv_init(p, 0);
+	csv_set_delim(p, delim);
+	csv_set_space_func(p, delim == '\t' ? space_not_tab : space_or_tab);
+}
+
+/* The field count the most records share (ties: the larger count). */
+static size_t
+sniff_width(const char *text, size_t len, unsigned char delim)
+{
+	struct csv_parser p;
+	struct sniff sn = {0};
+	size_t best = 0, best_n = 0;
+
+	parser_setup(&p, delim);
+	if (len > SNIFF_BYTES)
+		len = SNIFF_BYTES;
+	for (size_t off = 0; off < len && sn.n < SNIFF_RECORDS; off += 4096) {
+		size_t chunk = len - off < 4096 ? len - off : 4096;
+
+		if (csv_parse(&p, text + off, chunk, sniff_field, sniff_record,
+			      &sn) != chunk)
+			break;
+	}
+	csv_fini(&p, sniff_field, sniff_record, &sn);
+	csv_free(&p);
+	for (size_t i = 0; i < sn.n; i++) {
+		size_t same = 0;
+
+		for (size_t j = 0; j < sn.n; j++)
+			same += sn.counts[j] == sn.counts[i];
+		if (same > best_n || (same == best_n && sn.counts[i] > best))
+			best = sn.counts[i], best_n = same;
+	}
+	return best;
+}
+
+static unsigned char
+sniff_delimiter(const char *text, size_t len)
+{
+	static const unsigned char cand[] = {',', ';', '\t'};
+	unsigned char best = ',';
+	size_t best_w = 0;
+
+	for (size_t i = 0; i < sizeof(cand); i++) {
+		size_t w = sniff_width(text, len, cand[i]);
+
+		if (w > best_w)
+			best = cand[i], best_w = w;
+	}
+	return best;
+}
+
+/* ---------------------------------------------------------------- */
+/* Records                                                           */
+
+struct csvctx {
+	struct tabb *tb;
+	struct rowb rb;
+	size_t start; /* line where the current record starts */
+	const char *source;
+	struct sf_error *err;
+	enum sf_status s;
+};
+
+static void
+on_field(void *f, size_t len, void *data)
+{
+	struct csvctx *c = data;
+	const char *s = f ? f : "";
+	size_t col = c->rb.n, from = c->rb.text.len;
+
+	if (c->s)
+		return;
+	if (c->rb.n >= c->tb->lim->max_cells) {
+		c->s = sf_fail(c->err, SF_TOO_LARGE, NULL,
+			       "%s:%zu: more than %zu cells", c->source,
+			       c->start, c->tb->lim->max_cells);
+		return;
+	}
+	rowb_add(&c->rb, col, s, len);
+	/* A quoted CRLF is one line break, like the record ends. */
+	{
+		char *p = c->rb.text.data + from, *q = p;
+		char *end = c->rb.text.data + c->rb.text.len - 1;
+
+		for (; p < end; p++)
+			if (!(p[0] == '\r' && p[1] == '\n'))
+				*q++ = *p;
+		*q = '\0';
+	}
+}
+
+static void
+on_record(int term, void *data)
+{
+	struct csvctx *c = data;
+	char where[512];
+	int blank = 1;
+
+	(void)term;
+	if (c->s)
+		return;
+	for (size_t i = 0; i < c->rb.n && blank; i++)
+		blank = c->rb.text.data[c->rb.off[i]] == '\0';
+	if (blank) {
+		rowb_reset(&c->rb);
+		return;
+	}
+	snprintf(where, sizeof(where), "%s:%zu", c->source, c->start);
+	c->s = tabb_row(c->tb, &c->rb, c->start, where, c->err);
+}
+
+enum sf_status
+tabular_read_csv(struct tabb *tb, const char *data, size_t len,
+		 struct sf_error *err)
+{
+	struct buf text;
+	struct csv_parser p;
+	struct csvctx c = {.tb = tb, .source = tb->t->source, .err = err};
+	size_t line = 1, i = 0;
+	enum sf_status s;
+
+	buf_init(&text, 0);
+	rowb_init(&c.rb);
+	parser_setup(&p, ',');
+	if ((s = decode(c.source, data, len, &text, err)))
+		goto out;
+	parser_setup(&p, sniff_delimiter(text.data, text.len));
+	/* Feed one physical line at a time: a record starts on the line
+	 * being fed when the parser was between records before it. */
+	while (i < text.len && !c.s) {
+		size_t j = i;
+
+		while (j < text.len && text.data[j] != '\n' &&
+		       text.data[j] != '\r')
+			j++;
+		if (j < text.len)
+			j += (text.data[j] == '\r' && j + 1 < text.len &&
+			      text.data[j + 1] == '\n')
+				     ? 2
+				     : 1;
+		if (p.pstate == CSV_ROW_NOT_BEGUN)
+			c.start = line;
+		if (csv_parse(&p, text.data + i, j - i, on_field, on_record,
+			      &c) != j - i) {
+			s = sf_fail(err, SF_INVALID, NULL, "%s:%zu: %s",
+				    c.source, line,
+				    csv_strerror(csv_error(&p)));
+			goto out;
+		}
+		i = j;
+		line++;
+	}
+	if (c.s) {
+		s = c.s;
+		goto out;
+	}
+	if (p.pstate == CSV_FIELD_BEGUN && p.quoted) {
+		s = sf_fail(err, SF_INVALID, NULL,
+			    "%s:%zu: quoted field not closed at the end of "
+			    "the file",
+			    c.source, c.start);
+		goto out;
+	}
+	csv_fini(&p, on_field, on_record, &c);
+	s = c.s;
+out:
+	csv_free(&p);
+	rowb_release(&c.rb);
+	buf_release(&text);
+	return s;
+}

@@ -1,0 +1,52 @@
+/*
+ * tabular_priv.h - what tabular.c, tabular_csv.c and tabular_xlsx.c share:
+ * the row builder that packs a row into one allocation, the sheet builder
+ * that counts cells and text against the limits, and the two readers.
+ */
+#ifndef SF_TABULAR_PRIV_H
+#define SF_TABULAR_PRIV_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "tabular.h"
+
+/* Cells of one row as they arrive (maybe out of column order). */
+struct rowb {
+	struct buf text; /* the cells' text, each NUL-terminated */
+	size_t *off;	 /* offset of cell i's text in text */
+	size_t *col;	 /* column of cell i */
+	size_t n, cap;
+};
+
+void rowb_init(struct rowb *rb);
+void rowb_release(struct rowb *rb);
+void rowb_reset(struct rowb *rb);
+/* Add S (LEN bytes, no NUL inside) in column COL; a later cell in the same
+ * column wins. */
+void rowb_add(struct rowb *rb, size_t col, const char *s, size_t len);
+
+/* A table being built, with what it has used of the limits. */
+struct tabb {
+	struct tabular *t;
+	const struct tabular_limits *lim;
+	size_t cells, text;
+	size_t cap; /* of the current sheet's rows */
+};
+
+/* Start a new sheet called NAME (copied). */
+void tabb_sheet(struct tabb *tb, const char *name);
+/* Append the row in RB as row LINE of the current sheet and reset RB.
+ * Fails with SF_TOO_LARGE over a limit (ERR names WHERE). */
+enum sf_status tabb_row(struct tabb *tb, struct rowb *rb, size_t line,
+			const char *where, struct sf_error *err);
+/* Append empty rows up to (not including) row LINE. */
+enum sf_status tabb_pad(struct tabb *tb, size_t line, const char *where,
+			struct sf_error *err);
+
+enum sf_status tabular_read_csv(struct tabb *tb, const char *data,
+				size_t len, struct sf_error *err);
+enum sf_status tabular_read_xlsx(struct tabb *tb, const void *data,
+				 size_t len, struct sf_error *err);
+
+#endif
