@@ -411,6 +411,7 @@ static char *
 nested(int levels, int messages)
 {
 	struct buf b;
+	char *s;
 	int i;
 
 	buf_init(&b, 0);
@@ -429,7 +430,9 @@ nested(int levels, int messages)
 	buf_adds(&b, "Content-Type: text/plain\n\ndeep text\n");
 	for (i = levels - 1; !messages && i >= 0; i--)
 		buf_addf(&b, "--b%d--\n", i);
-	return buf_detach(&b, NULL);
+	s = buf_detach(&b, NULL);
+	buf_release(&b); /* detach re-inits it */
+	return s;
 }
 
 static void

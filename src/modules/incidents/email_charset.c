@@ -105,6 +105,7 @@ email_to_utf8(const char *in, size_t len, const char *charset, size_t *outlen)
 {
 	struct buf out;
 	iconv_t cd = (iconv_t)-1;
+	char *s;
 
 	/* Unbounded: the input is at most EMAIL_MAX_SIZE and no charset
 	 * takes more than 3 UTF-8 bytes per input byte. */
@@ -143,17 +144,22 @@ email_to_utf8(const char *in, size_t len, const char *charset, size_t *outlen)
 		out = clean;
 	}
 out:
-	return buf_detach(&out, outlen);
+	s = buf_detach(&out, outlen);
+	buf_release(&out); /* detach re-inits it */
+	return s;
 }
 
 char *
 email_utf8_clean(const char *s)
 {
 	struct buf out;
+	char *r;
 
 	if (!s)
 		return NULL;
 	buf_init(&out, 0);
 	clean_into(&out, s, strlen(s));
-	return buf_detach(&out, NULL);
+	r = buf_detach(&out, NULL);
+	buf_release(&out); /* detach re-inits it */
+	return r;
 }

@@ -104,7 +104,8 @@ stream_bytes(GMimeStream *stream, size_t *len)
 	GByteArray *a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
 	unsigned char *d = xmalloc(a->len + 1);
 
-	memcpy(d, a->data, a->len);
+	if (a->len)
+		memcpy(d, a->data, a->len);
 	d[a->len] = '\0';
 	*len = a->len;
 	return d;
