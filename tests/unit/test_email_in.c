@@ -96,7 +96,8 @@ test_rfc2047(void **state)
 	assert_int_equal(m.nheaders, 11);
 	assert_string_equal(m.headers[0].name, "Return-Path");
 	assert_string_equal(m.headers[10].name, "Content-Type");
-	assert_string_equal(m.headers[10].value, "text/plain; charset=us-ascii");
+	assert_string_equal(m.headers[10].value,
+			    "text/plain; charset=us-ascii");
 	assert_int_equal(m.ntexts, 1);
 	assert_string_equal(m.texts[0].text, "Plain body.\n");
 	assert_string_equal(m.texts[0].charset, "us-ascii");
@@ -117,7 +118,8 @@ test_base64_latin9(void **state)
 	assert_string_equal(m.texts[0].content_type, "text/plain");
 	assert_string_equal(m.texts[0].charset, "ISO-8859-15");
 	assert_string_equal(m.texts[0].text, "Montant: 100 €, Œuvre, été.\n");
-	assert_int_equal(m.texts[0].len, strlen("Montant: 100 €, Œuvre, été.\n"));
+	assert_int_equal(m.texts[0].len,
+			 strlen("Montant: 100 €, Œuvre, été.\n"));
 	assert_false(m.texts[0].html);
 	assert_null(m.texts[0].plain);
 	assert_string_equal(m.date, "2026-12-02T13:00:00Z");
@@ -149,10 +151,12 @@ test_alternative(void **state)
 	parse_file("alternative.eml", &m);
 	assert_int_equal(m.ntexts, 2);
 	assert_string_equal(m.texts[0].content_type, "text/plain");
-	assert_string_equal(m.texts[0].text, "Server down: phishing suspected.");
+	assert_string_equal(m.texts[0].text,
+			    "Server down: phishing suspected.");
 	assert_string_equal(m.texts[1].content_type, "text/html");
 	assert_true(m.texts[1].html);
-	assert_string_equal(m.texts[1].plain, "Server down:\nphishing suspected.");
+	assert_string_equal(m.texts[1].plain,
+			    "Server down:\nphishing suspected.");
 	assert_int_equal(m.texts[1].plain_len,
 			 strlen("Server down:\nphishing suspected."));
 	assert_non_null(strstr(m.texts[1].text, "<title>Hidden title</title>"));
@@ -257,12 +261,11 @@ test_html_entities(void **state)
 	assert_string_equal(m.texts[0].charset, "windows-1252");
 	/* =80 is the euro sign in windows-1252. */
 	assert_non_null(strstr(m.texts[0].text, "&#8364; €</p>"));
-	assert_string_equal(m.texts[0].plain,
-			    "Café & crème <tag> éé €€ €\n"
-			    "Tom & Jerry &unknown; ©\n"
-			    "cell1 cell2\n"
-			    "security\n"
-			    "done");
+	assert_string_equal(m.texts[0].plain, "Café & crème <tag> éé €€ €\n"
+					      "Tom & Jerry &unknown; ©\n"
+					      "cell1 cell2\n"
+					      "security\n"
+					      "done");
 	assert_null(strstr(m.texts[0].plain, "hunter2"));
 	assert_null(strstr(m.texts[0].plain, "virus"));
 	assert_null(strstr(m.texts[0].plain, "trojan"));
@@ -370,9 +373,9 @@ test_broken(void **state)
 	assert_empty(&m);
 	assert_int_equal(parse_str("\nSubject: after a blank line\n", &m, &err),
 			 SF_INVALID);
-	assert_int_equal(parse_str("Just some text, no header.\nx: y\n", &m,
-				   &err),
-			 SF_INVALID);
+	assert_int_equal(
+	    parse_str("Just some text, no header.\nx: y\n", &m, &err),
+	    SF_INVALID);
 	assert_int_equal(parse_str(": no name\n", &m, &err), SF_INVALID);
 	assert_int_equal(parse_str("From nobody Tue Dec  1 10:00:00 2026\n"
 				   "body only\n",
@@ -405,6 +408,53 @@ test_broken(void **state)
 	email_msg_release(&m);
 }
 
+static void
+test_bad_structure(void **state)
+{
+	struct email_msg m;
+	struct sf_error err;
+
+	(void)state;
+	/* An unparseable Content-Type is text/plain (RFC 2045 5.2). */
+	assert_int_equal(parse_str("Subject: x\nContent-Type: garbage\n\n"
+				   "body\n",
+				   &m, &err),
+			 SF_OK);
+	assert_int_equal(m.ntexts, 1);
+	assert_int_equal(m.nattachments, 0);
+	assert_string_equal(m.texts[0].content_type, "text/plain");
+	assert_string_equal(m.texts[0].text, "body\n");
+	email_msg_release(&m);
+	/* A real application/octet-stream stays an attachment. */
+	assert_int_equal(parse_str("Subject: x\nContent-Type: Application/"
+				   "Octet-Stream; name=a.bin\n\nbody\n",
+				   &m, &err),
+			 SF_OK);
+	assert_int_equal(m.ntexts, 0);
+	assert_int_equal(m.nattachments, 1);
+	assert_string_equal(m.attachments[0].filename, "a.bin");
+	assert_string_equal(m.attachments[0].content_type,
+			    "application/octet-stream");
+	email_msg_release(&m);
+	/* A multipart without boundary: its content is kept as text. */
+	assert_int_equal(parse_str("Subject: x\nContent-Type: multipart/mixed"
+				   "\n\n--x\n\nbody\n",
+				   &m, &err),
+			 SF_OK);
+	assert_int_equal(m.ntexts, 1);
+	assert_string_equal(m.texts[0].text, "--x\n\nbody\n");
+	email_msg_release(&m);
+	/* A boundary that never comes: the same, and truncated. */
+	assert_int_equal(parse_str("Subject: x\nContent-Type: multipart/mixed;"
+				   " boundary=zz\n\nno parts here\n",
+				   &m, &err),
+			 SF_OK);
+	assert_int_equal(m.ntexts, 1);
+	assert_string_equal(m.texts[0].text, "no parts here\n");
+	assert_true(m.truncated);
+	email_msg_release(&m);
+}
+
 /* A message whose body is LEVELS nested multiparts around a text (with
  * MESSAGES, inline message/rfc822 parts instead). */
 static char *
@@ -418,8 +468,9 @@ nested(int levels, int messages)
 	buf_adds(&b, "From: a@example.org\n");
 	for (i = 0; i < levels; i++) {
 		if (messages)
-			buf_addf(&b, "Content-Type: message/rfc822\n\n"
-				     "Subject: level %d\n",
+			buf_addf(&b,
+				 "Content-Type: message/rfc822\n\n"
+				 "Subject: level %d\n",
 				 i + 1);
 		else
 			buf_addf(&b,
@@ -453,8 +504,8 @@ test_nesting(void **state)
 
 	s = nested(EMAIL_MAX_DEPTH + 1, 0);
 	assert_int_equal(parse_str(s, &m, &err), SF_INVALID);
-	assert_string_equal(err.message,
-			    "MIME parts nested deeper than 20 levels (part 22)");
+	assert_string_equal(
+	    err.message, "MIME parts nested deeper than 20 levels (part 22)");
 	assert_empty(&m);
 	free(s);
 
@@ -491,7 +542,8 @@ test_json(void **state)
 	    "security@example.org");
 	a = json_object_get(j, "texts");
 	assert_int_equal(json_array_size(a), 2);
-	assert_true(json_is_null(json_object_get(json_array_get(a, 0), "plain")));
+	assert_true(
+	    json_is_null(json_object_get(json_array_get(a, 0), "plain")));
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(a, 1), "plain")),
 	    "Voir le rapport ci-joint (détails).");
@@ -535,8 +587,10 @@ test_html_to_text(void **state)
 	check_html("a < b && c > d", "a < b && c > d");
 	check_html("<a href=\"x>y\" title='p>q'>link</a> after", "link after");
 	check_html("<p>one<p>two<br/>three</p>", "one\ntwo\nthree");
-	check_html("x&#0;y&#x110000;z&#65&#x42;", "x\xef\xbf\xbdy\xef\xbf\xbdzAB");
-	check_html("&amp &ampx; &#; &#x; &eacute", "&amp &ampx; &#; &#x; &eacute");
+	check_html("x&#0;y&#x110000;z&#65&#x42;",
+		   "x\xef\xbf\xbdy\xef\xbf\xbdzAB");
+	check_html("&amp &ampx; &#; &#x; &eacute",
+		   "&amp &ampx; &#; &#x; &eacute");
 	check_html("before<!-- never closed", "before");
 	check_html("<head><title>t</title><body>visible", "visible");
 	check_html("<style>never closed", "");
@@ -599,6 +653,7 @@ main(void)
 	    cmocka_unit_test(test_bad_header_utf8),
 	    cmocka_unit_test(test_uuencode),
 	    cmocka_unit_test(test_broken),
+	    cmocka_unit_test(test_bad_structure),
 	    cmocka_unit_test(test_nesting),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_html_to_text),

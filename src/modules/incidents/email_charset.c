@@ -63,8 +63,8 @@ static int
 utf8_like(const char *charset)
 {
 	static const char *const names[] = {
-	    "us-ascii", "ascii",   "utf-8",	  "utf8",    "unknown-8bit",
-	    "x-unknown", "unknown", "ansi_x3.4-1968", "us",	"default",
+	    "us-ascii",	 "ascii",   "utf-8",	      "utf8", "unknown-8bit",
+	    "x-unknown", "unknown", "ansi_x3.4-1968", "us",   "default",
 	};
 	size_t i;
 

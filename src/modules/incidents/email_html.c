@@ -24,57 +24,57 @@ struct out {
 
 /* HTML 4 Latin-1 entity names for U+00A0..U+00FF, in code point order. */
 static const char *const latin1_names[96] = {
-	"nbsp",	  "iexcl",  "cent",   "pound",	"curren", "yen",    "brvbar",
-	"sect",	  "uml",    "copy",   "ordf",	"laquo",  "not",    "shy",
-	"reg",	  "macr",   "deg",    "plusmn", "sup2",	  "sup3",   "acute",
-	"micro",  "para",   "middot", "cedil",	"sup1",	  "ordm",   "raquo",
-	"frac14", "frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc",
-	"Atilde", "Auml",   "Aring",  "AElig",	"Ccedil", "Egrave", "Eacute",
-	"Ecirc",  "Euml",   "Igrave", "Iacute", "Icirc",  "Iuml",   "ETH",
-	"Ntilde", "Ograve", "Oacute", "Ocirc",	"Otilde", "Ouml",   "times",
-	"Oslash", "Ugrave", "Uacute", "Ucirc",	"Uuml",	  "Yacute", "THORN",
-	"szlig",  "agrave", "aacute", "acirc",	"atilde", "auml",   "aring",
-	"aelig",  "ccedil", "egrave", "eacute", "ecirc",  "euml",   "igrave",
-	"iacute", "icirc",  "iuml",   "eth",	"ntilde", "ograve", "oacute",
-	"ocirc",  "otilde", "ouml",   "divide", "oslash", "ugrave", "uacute",
-	"ucirc",  "uuml",   "yacute", "thorn",	"yuml",
+    "nbsp",   "iexcl",	"cent",	  "pound",  "curren", "yen",	"brvbar",
+    "sect",   "uml",	"copy",	  "ordf",   "laquo",  "not",	"shy",
+    "reg",    "macr",	"deg",	  "plusmn", "sup2",   "sup3",	"acute",
+    "micro",  "para",	"middot", "cedil",  "sup1",   "ordm",	"raquo",
+    "frac14", "frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc",
+    "Atilde", "Auml",	"Aring",  "AElig",  "Ccedil", "Egrave", "Eacute",
+    "Ecirc",  "Euml",	"Igrave", "Iacute", "Icirc",  "Iuml",	"ETH",
+    "Ntilde", "Ograve", "Oacute", "Ocirc",  "Otilde", "Ouml",	"times",
+    "Oslash", "Ugrave", "Uacute", "Ucirc",  "Uuml",   "Yacute", "THORN",
+    "szlig",  "agrave", "aacute", "acirc",  "atilde", "auml",	"aring",
+    "aelig",  "ccedil", "egrave", "eacute", "ecirc",  "euml",	"igrave",
+    "iacute", "icirc",	"iuml",	  "eth",    "ntilde", "ograve", "oacute",
+    "ocirc",  "otilde", "ouml",	  "divide", "oslash", "ugrave", "uacute",
+    "ucirc",  "uuml",	"yacute", "thorn",  "yuml",
 };
 
 static const struct {
 	const char *name;
 	uint32_t cp;
 } other_names[] = {
-	{"amp", '&'},	     {"lt", '<'},	  {"gt", '>'},
-	{"quot", '"'},	     {"apos", '\''},	  {"OElig", 0x152},
-	{"oelig", 0x153},    {"Scaron", 0x160},	  {"scaron", 0x161},
-	{"Yuml", 0x178},     {"fnof", 0x192},	  {"circ", 0x2c6},
-	{"tilde", 0x2dc},    {"ensp", 0x2002},	  {"emsp", 0x2003},
-	{"thinsp", 0x2009},  {"zwnj", 0x200c},	  {"zwj", 0x200d},
-	{"lrm", 0x200e},     {"rlm", 0x200f},	  {"ndash", 0x2013},
-	{"mdash", 0x2014},   {"lsquo", 0x2018},	  {"rsquo", 0x2019},
-	{"sbquo", 0x201a},   {"ldquo", 0x201c},	  {"rdquo", 0x201d},
-	{"bdquo", 0x201e},   {"dagger", 0x2020},  {"Dagger", 0x2021},
-	{"bull", 0x2022},    {"hellip", 0x2026},  {"permil", 0x2030},
-	{"prime", 0x2032},   {"lsaquo", 0x2039},  {"rsaquo", 0x203a},
-	{"euro", 0x20ac},    {"trade", 0x2122},	  {"larr", 0x2190},
-	{"rarr", 0x2192},    {"uarr", 0x2191},	  {"darr", 0x2193},
-	{"minus", 0x2212},   {"le", 0x2264},	  {"ge", 0x2265},
-	{"ne", 0x2260},	     {"infin", 0x221e},	  {"check", 0x2713},
+    {"amp", '&'},	{"lt", '<'},	    {"gt", '>'},
+    {"quot", '"'},	{"apos", '\''},	    {"OElig", 0x152},
+    {"oelig", 0x153},	{"Scaron", 0x160},  {"scaron", 0x161},
+    {"Yuml", 0x178},	{"fnof", 0x192},    {"circ", 0x2c6},
+    {"tilde", 0x2dc},	{"ensp", 0x2002},   {"emsp", 0x2003},
+    {"thinsp", 0x2009}, {"zwnj", 0x200c},   {"zwj", 0x200d},
+    {"lrm", 0x200e},	{"rlm", 0x200f},    {"ndash", 0x2013},
+    {"mdash", 0x2014},	{"lsquo", 0x2018},  {"rsquo", 0x2019},
+    {"sbquo", 0x201a},	{"ldquo", 0x201c},  {"rdquo", 0x201d},
+    {"bdquo", 0x201e},	{"dagger", 0x2020}, {"Dagger", 0x2021},
+    {"bull", 0x2022},	{"hellip", 0x2026}, {"permil", 0x2030},
+    {"prime", 0x2032},	{"lsaquo", 0x2039}, {"rsaquo", 0x203a},
+    {"euro", 0x20ac},	{"trade", 0x2122},  {"larr", 0x2190},
+    {"rarr", 0x2192},	{"uarr", 0x2191},   {"darr", 0x2193},
+    {"minus", 0x2212},	{"le", 0x2264},	    {"ge", 0x2265},
+    {"ne", 0x2260},	{"infin", 0x221e},  {"check", 0x2713},
 };
 
 /* Tags whose contents a reader never sees. */
-static const char *const hidden_tags[] = {"script", "style", "head",
-					  "title", "template"};
+static const char *const hidden_tags[] = {"script", "style", "head", "title",
+					  "template"};
 
 /* Tags that start or end a block: a word never runs across them. */
 static const char *const block_tags[] = {
-	"address", "article", "aside",	  "blockquote", "body",	  "br",
-	"caption", "center",  "dd",	  "div",	"dl",	  "dt",
-	"fieldset", "figure", "footer",	  "form",	"h1",	  "h2",
-	"h3",	   "h4",      "h5",	  "h6",		"header", "hr",
-	"html",	   "li",      "main",	  "nav",	"ol",	  "option",
-	"p",	   "pre",     "section",  "table",	"tbody",  "td",
-	"tfoot",   "th",      "thead",	  "tr",		"ul",
+    "address",	"article", "aside",   "blockquote", "body",   "br",
+    "caption",	"center",  "dd",      "div",	    "dl",     "dt",
+    "fieldset", "figure",  "footer",  "form",	    "h1",     "h2",
+    "h3",	"h4",	   "h5",      "h6",	    "header", "hr",
+    "html",	"li",	   "main",    "nav",	    "ol",     "option",
+    "p",	"pre",	   "section", "table",	    "tbody",  "td",
+    "tfoot",	"th",	   "thead",   "tr",	    "ul",
 };
 
 static int
@@ -214,8 +214,8 @@ entity(const char *s, size_t n, uint32_t *cp)
 			i++;
 		return i;
 	}
-	for (start = i; i < n && i - start < 32 && is_alnum((unsigned char)s[i]);
-	     i++)
+	for (start = i;
+	     i < n && i - start < 32 && is_alnum((unsigned char)s[i]); i++)
 		;
 	if (i == start || i >= n || s[i] != ';' ||
 	    !name_code(s + start, i - start, cp))
@@ -269,14 +269,16 @@ hidden_end(const char *p, const char *end, const char *name)
 
 		if (*p != '<')
 			continue;
-		if (left > k + 1 && p[1] == '/' && starts_ci(p + 2, left - 2, name)) {
+		if (left > k + 1 && p[1] == '/' &&
+		    starts_ci(p + 2, left - 2, name)) {
 			if (left == k + 2)
 				return p;
-			if (is_space((unsigned char)p[k + 2]) || p[k + 2] == '/' ||
-			    p[k + 2] == '>')
+			if (is_space((unsigned char)p[k + 2]) ||
+			    p[k + 2] == '/' || p[k + 2] == '>')
 				return p;
 		}
-		if (strcmp(name, "head") == 0 && starts_ci(p + 1, left - 1, "body"))
+		if (strcmp(name, "head") == 0 &&
+		    starts_ci(p + 1, left - 1, "body"))
 			return p;
 	}
 	return end;
@@ -301,7 +303,8 @@ tag(const char *p, const char *end, char name[16], int *closing)
 		*closing = 1;
 		p++;
 	}
-	for (; p < end && (is_alnum((unsigned char)*p) || *p == '-' || *p == ':');
+	for (;
+	     p < end && (is_alnum((unsigned char)*p) || *p == '-' || *p == ':');
 	     p++)
 		if (k < 15) {
 			unsigned char c = (unsigned char)*p;
@@ -348,7 +351,8 @@ email_html_to_text(const char *html, size_t len, size_t *outlen)
 		if (c == '<' && left >= 4 && memcmp(p, "<!--", 4) == 0) {
 			q = find(p + 4, end, "-->");
 			p = q ? q + 3 : end;
-		} else if (c == '<' && left >= 2 && (p[1] == '!' || p[1] == '?')) {
+		} else if (c == '<' && left >= 2 &&
+			   (p[1] == '!' || p[1] == '?')) {
 			q = memchr(p, '>', left);
 			p = q ? q + 1 : end;
 		} else if (c == '<' && left >= 2 &&
@@ -362,9 +366,9 @@ email_html_to_text(const char *html, size_t len, size_t *outlen)
 						   strcmp(name, "th") == 0
 					       ? WS_SPACE
 					       : WS_BREAK);
-			if (!closing &&
-			    in_list(name, hidden_tags,
-				    sizeof(hidden_tags) / sizeof(hidden_tags[0])))
+			if (!closing && in_list(name, hidden_tags,
+						sizeof(hidden_tags) /
+						    sizeof(hidden_tags[0])))
 				p = hidden_end(p, end, name);
 		} else if (c == '&' && (n = entity(p, left, &cp)) > 0) {
 			p += n;
@@ -375,7 +379,8 @@ email_html_to_text(const char *html, size_t len, size_t *outlen)
 		} else if (is_space(c)) {
 			out_ws(&o, WS_SPACE);
 			p++;
-		} else if (c == 0xc2 && left >= 2 && (unsigned char)p[1] == 0xa0) {
+		} else if (c == 0xc2 && left >= 2 &&
+			   (unsigned char)p[1] == 0xa0) {
 			out_ws(&o, WS_SPACE);
 			p += 2;
 		} else {

@@ -25,8 +25,8 @@
 struct parse {
 	struct email_msg *m;
 	size_t cap_texts, cap_attachments;
-	size_t nparts;	/* parts seen so far: names a part in errors */
-	int truncated;	/* set by the GMime warning callback */
+	size_t nparts; /* parts seen so far: names a part in errors */
+	int truncated; /* set by the GMime warning callback */
 };
 
 /* Make room for one more element of SIZE bytes in *ARR holding N. */
@@ -101,7 +101,8 @@ is_attachment_disposition(GMimeObject *obj)
 static unsigned char *
 stream_bytes(GMimeStream *stream, size_t *len)
 {
-	GByteArray *a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+	GByteArray *a =
+	    g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
 	unsigned char *d = xmalloc(a->len + 1);
 
 	if (a->len)
@@ -165,7 +166,8 @@ add_message_attachment(struct parse *p, GMimeMessagePart *mp)
 	size_t len;
 
 	if (inner)
-		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, stream);
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL,
+					      stream);
 	data = stream_bytes(stream, &len);
 	g_object_unref(stream);
 	name = g_mime_object_get_content_disposition_parameter(obj, "filename");
@@ -189,29 +191,51 @@ crlf_to_lf(char *s, size_t n)
 	return w;
 }
 
+/* Add a text of content type CTYPE (taken over), CHARSET as declared
+ * (may be NULL), from the transfer-decoded bytes RAW (taken over). */
 static void
-add_text(struct parse *p, GMimePart *part, int html)
+add_text(struct parse *p, char *ctype, const char *charset, unsigned char *raw,
+	 size_t len, int html)
 {
 	struct email_msg *m = p->m;
 	struct email_text *t;
-	const char *charset;
-	unsigned char *raw;
-	size_t len;
 
 	grow((void **)&m->texts, &p->cap_texts, m->ntexts, sizeof(*m->texts));
 	t = &m->texts[m->ntexts++];
 	memset(t, 0, sizeof(*t));
-	t->content_type = mime_type(GMIME_OBJECT(part));
-	charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
-							   "charset");
+	t->content_type = ctype;
 	t->charset = email_utf8_clean(charset);
-	raw = part_bytes(part, &len);
 	t->text = email_to_utf8((const char *)raw, len, charset, &t->len);
 	t->len = crlf_to_lf(t->text, t->len);
 	free(raw);
 	t->html = html;
 	if (html)
 		t->plain = email_html_to_text(t->text, t->len, &t->plain_len);
+}
+
+/*
+ * Did GMime fall back to application/octet-stream because the declared
+ * Content-Type of OBJ could not be parsed ("text", "garbage")?  RFC 2045
+ * (5.2) says to take such a part as text/plain, which is also what keeps
+ * its words scanned.
+ */
+static int
+content_type_invalid(GMimeObject *obj, GMimeContentType *ct)
+{
+	static const char want[] = "application/octet-stream";
+	const char *raw = g_mime_object_get_header(obj, "Content-Type");
+	size_t i = 0;
+
+	if (!raw ||
+	    !g_mime_content_type_is_type(ct, "application", "octet-stream"))
+		return 0;
+	for (; *raw && i < sizeof(want) - 1; raw++) {
+		if (*raw == ' ' || *raw == '\t' || *raw == '\r' || *raw == '\n')
+			continue;
+		if (g_ascii_tolower(*raw) != want[i++])
+			return 1;
+	}
+	return i < sizeof(want) - 1;
 }
 
 /*
@@ -232,11 +256,22 @@ walk(struct parse *p, GMimeObject *obj, int level, struct sf_error *err)
 			       "(part %zu)",
 			       EMAIL_MAX_DEPTH, p->nparts);
 	if (GMIME_IS_MULTIPART(obj)) {
-		n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		const char *prologue;
+
+		n = g_mime_multipart_get_count(mp);
+		prologue = g_mime_multipart_get_prologue(mp);
+		if (n == 0 && prologue && *prologue) {
+			/* No boundary, or it never came: GMime put the
+			 * whole content in the prologue.  Keep it as text
+			 * rather than lose it. */
+			add_text(p, xstrdup("text/plain"), NULL,
+				 (unsigned char *)xstrdup(prologue),
+				 strlen(prologue), 0);
+			return SF_OK;
+		}
 		for (i = 0; i < n; i++) {
-			rc = walk(p,
-				  g_mime_multipart_get_part(GMIME_MULTIPART(obj),
-							    i),
+			rc = walk(p, g_mime_multipart_get_part(mp, i),
 				  level + 1, err);
 			if (rc)
 				return rc;
@@ -251,19 +286,36 @@ walk(struct parse *p, GMimeObject *obj, int level, struct sf_error *err)
 			add_message_attachment(p, GMIME_MESSAGE_PART(obj));
 			return SF_OK;
 		}
-		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		inner =
+		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 		body = inner ? g_mime_message_get_mime_part(inner) : NULL;
 		return body ? walk(p, body, level + 1, err) : SF_OK;
 	}
 	if (GMIME_IS_PART(obj)) {
 		GMimeContentType *ct = g_mime_object_get_content_type(obj);
-		int plain = ct && g_mime_content_type_is_type(ct, "text", "plain");
-		int html = ct && g_mime_content_type_is_type(ct, "text", "html");
+		int plain =
+		    ct && g_mime_content_type_is_type(ct, "text", "plain");
+		int html =
+		    ct && g_mime_content_type_is_type(ct, "text", "html");
+		size_t len;
+		unsigned char *raw;
+		char *ctype;
 
-		if ((plain || html) && !is_attachment_disposition(obj))
-			add_text(p, GMIME_PART(obj), html);
-		else
+		if (!plain && !html && ct && content_type_invalid(obj, ct))
+			plain = 1;
+		if ((!plain && !html) || is_attachment_disposition(obj)) {
 			add_part_attachment(p, GMIME_PART(obj));
+			return SF_OK;
+		}
+		ctype =
+		    plain && !g_mime_content_type_is_type(ct, "text", "plain")
+			? xstrdup("text/plain")
+			: mime_type(obj);
+		raw = part_bytes(GMIME_PART(obj), &len);
+		add_text(
+		    p, ctype,
+		    g_mime_object_get_content_type_parameter(obj, "charset"),
+		    raw, len, html);
 	}
 	/* Anything else (GMime makes nothing else today) is skipped. */
 	return SF_OK;
@@ -289,18 +341,17 @@ copy_headers(struct email_msg *m, GMimeMessage *msg)
 {
 	GMimeObject *body = g_mime_message_get_mime_part(msg);
 	GMimeHeaderList *a = g_mime_object_get_header_list(GMIME_OBJECT(msg));
-	GMimeHeaderList *b =
-	    body ? g_mime_object_get_header_list(body) : NULL;
+	GMimeHeaderList *b = body ? g_mime_object_get_header_list(body) : NULL;
 	int na = a ? g_mime_header_list_get_count(a) : 0;
 	int nb = b ? g_mime_header_list_get_count(b) : 0;
 	int i = 0, j = 0;
 
 	m->headers = xcalloc((size_t)na + (size_t)nb + 1, sizeof(*m->headers));
 	while (i < na || j < nb) {
-		GMimeHeader *ha = i < na ? g_mime_header_list_get_header_at(a, i)
-					 : NULL;
-		GMimeHeader *hb = j < nb ? g_mime_header_list_get_header_at(b, j)
-					 : NULL;
+		GMimeHeader *ha =
+		    i < na ? g_mime_header_list_get_header_at(a, i) : NULL;
+		GMimeHeader *hb =
+		    j < nb ? g_mime_header_list_get_header_at(b, j) : NULL;
 
 		if (hb && g_mime_header_get_offset(hb) < 0) {
 			j++;
@@ -325,7 +376,8 @@ copy_list(InternetAddressList *list, struct email_addr **arr, size_t *n,
 	int i, count = list ? internet_address_list_length(list) : 0;
 
 	for (i = 0; i < count; i++) {
-		InternetAddress *ia = internet_address_list_get_address(list, i);
+		InternetAddress *ia =
+		    internet_address_list_get_address(list, i);
 		struct email_addr *a;
 		const char *name, *addr;
 
@@ -432,8 +484,8 @@ email_parse(const char *data, size_t len, struct email_msg *out,
 		skip = eol ? (size_t)(eol - data) + 1 : len;
 	}
 	eol = memchr(data + skip, '\n', len - skip);
-	if (!header_line(data + skip, eol ? (size_t)(eol - data - skip)
-					  : len - skip))
+	if (!header_line(data + skip,
+			 eol ? (size_t)(eol - data - skip) : len - skip))
 		return sf_fail(err, SF_INVALID, "message",
 			       "not an e-mail message: no header field at the "
 			       "start (offset %zu)",

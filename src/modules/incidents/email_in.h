@@ -19,8 +19,14 @@
  *   - a leaf with "Content-Disposition: attachment": an attachment,
  *     whatever its type (a text/plain attachment is an attachment).
  *   - any other text/plain or text/html leaf: a text.
+ *   - a leaf whose Content-Type cannot be parsed ("text", "garbage"):
+ *     text/plain, as RFC 2045 5.2 says (GMime would make it
+ *     application/octet-stream, which would hide it from the scan).
  *   - any other leaf (image, application, text/calendar, ...): an
  *     attachment.
+ *   - a multipart without parts (no boundary parameter, or the boundary
+ *     never comes): GMime keeps its content as the prologue, which
+ *     becomes a text/plain text.
  *
  * Charsets.  A text is converted from its declared charset with GMime's
  * iconv helpers; a byte sequence that is invalid in that charset becomes
@@ -42,8 +48,7 @@
  * Anything else is accepted leniently, as a mail client would show it: a
  * multipart cut short without its closing boundary keeps the parts (and
  * the partial last part) that are there and sets `truncated`; a bad
- * Content-Type is application/octet-stream (an attachment); a bad Date
- * gives date NULL.
+ * Content-Type is text/plain; a bad Date gives date NULL.
  */
 #ifndef SF_EMAIL_IN_H
 #define SF_EMAIL_IN_H
@@ -83,8 +88,8 @@ struct email_text {
 };
 
 struct email_attachment {
-	char *filename;	    /* decoded (RFC 2231/2047), NULL when none */
-	char *content_type; /* "application/pdf", ... (lower case) */
+	char *filename;	     /* decoded (RFC 2231/2047), NULL when none */
+	char *content_type;  /* "application/pdf", ... (lower case) */
 	unsigned char *data; /* transfer-decoded bytes, never NULL */
 	size_t len;
 };

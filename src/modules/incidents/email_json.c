@@ -54,9 +54,10 @@ email_msg_json(const struct email_msg *m, int with_attachment_data)
 
 	arr = json_array();
 	for (i = 0; i < m->nheaders; i++)
-		json_array_append_new(
-		    arr, json_pack("{s:o, s:o}", "name", str(m->headers[i].name),
-				   "value", str(m->headers[i].value)));
+		json_array_append_new(arr, json_pack("{s:o, s:o}", "name",
+						     str(m->headers[i].name),
+						     "value",
+						     str(m->headers[i].value)));
 	json_object_set_new(o, "headers", arr);
 
 	json_object_set_new(o, "from", addrs(m->from, m->nfrom));
@@ -70,21 +71,21 @@ email_msg_json(const struct email_msg *m, int with_attachment_data)
 		const struct email_text *t = &m->texts[i];
 
 		json_array_append_new(
-		    arr, json_pack("{s:o, s:o, s:b, s:o, s:o}", "content_type",
-				   str(t->content_type), "charset",
-				   str(t->charset), "html", t->html, "text",
-				   str_n(t->text, t->len), "plain",
-				   str_n(t->plain, t->plain_len)));
+		    arr,
+		    json_pack("{s:o, s:o, s:b, s:o, s:o}", "content_type",
+			      str(t->content_type), "charset", str(t->charset),
+			      "html", t->html, "text", str_n(t->text, t->len),
+			      "plain", str_n(t->plain, t->plain_len)));
 	}
 	json_object_set_new(o, "texts", arr);
 
 	arr = json_array();
 	for (i = 0; i < m->nattachments; i++) {
 		const struct email_attachment *a = &m->attachments[i];
-		json_t *j = json_pack("{s:o, s:o, s:I}", "filename",
-				      str(a->filename), "content_type",
-				      str(a->content_type), "size",
-				      (json_int_t)a->len);
+		json_t *j =
+		    json_pack("{s:o, s:o, s:I}", "filename", str(a->filename),
+			      "content_type", str(a->content_type), "size",
+			      (json_int_t)a->len);
 
 		if (with_attachment_data) {
 			gchar *b64 = g_base64_encode(a->data, a->len);
