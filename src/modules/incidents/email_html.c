@@ -159,13 +159,15 @@ name_code(const char *name, size_t n, uint32_t *cp)
 	size_t i;
 
 	for (i = 0; i < sizeof(latin1_names) / sizeof(latin1_names[0]); i++)
-		if (strlen(latin1_names[i]) == n &&
+		if (latin1_names[i][0] == name[0] &&
+		    strlen(latin1_names[i]) == n &&
 		    memcmp(latin1_names[i], name, n) == 0) {
 			*cp = 0xa0 + (uint32_t)i;
 			return 1;
 		}
 	for (i = 0; i < sizeof(other_names) / sizeof(other_names[0]); i++)
-		if (strlen(other_names[i].name) == n &&
+		if (other_names[i].name[0] == name[0] &&
+		    strlen(other_names[i].name) == n &&
 		    memcmp(other_names[i].name, name, n) == 0) {
 			*cp = other_names[i].cp;
 			return 1;
