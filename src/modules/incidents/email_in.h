@@ -41,7 +41,7 @@
  *   - empty input (SF_INVALID), input over EMAIL_MAX_SIZE (SF_TOO_LARGE);
  *   - the first line (after an optional mbox "From " line) is not a
  *     header field "Name: value" -- random bytes, a blank first line, a
- *     body without headers (SF_INVALID, offset 0);
+ *     body without headers (SF_INVALID, naming the line's offset);
  *   - a part nested deeper than EMAIL_MAX_DEPTH levels: the top body is
  *     level 0, children of a multipart and the body of an inline
  *     message/rfc822 are one level deeper (SF_INVALID).
