@@ -38,6 +38,13 @@ gmime_init_once(void)
 	g_mime_init();
 }
 
+/* One-time GMime set-up, shared by everything that uses GMime. */
+void
+mail_gmime_init(void)
+{
+	pthread_once(&gmime_once, gmime_init_once);
+}
+
 static void
 curl_init_once(void)
 {
@@ -330,7 +337,7 @@ mail_compose(const struct mail_message *msg, struct buf *out,
 	enum sf_status rc;
 	size_t i;
 
-	pthread_once(&gmime_once, gmime_init_once);
+	mail_gmime_init();
 	rc = check_message(msg, err);
 	if (rc)
 		return rc;

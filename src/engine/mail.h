@@ -35,6 +35,10 @@ struct mail_message {
 	sf_time date;
 };
 
+/* Initialise GMime once per process (thread-safe, idempotent).  Every
+ * user of GMime calls this rather than g_mime_init(). */
+void mail_gmime_init(void);
+
 /* Compose MSG into OUT (RFC 5322, CRLF line ends, UTF-8 headers encoded
  * per RFC 2047).  OUT must be buf_init'ed; the message is appended.  The
  * result depends only on MSG and the host name (Date from msg->date,
