@@ -43,6 +43,27 @@ static const struct route routes[] = {
 	 "Grant a role: {role, scope} (admin)", 1},
 	{"/api/v1/users/{name}/grants/{role}", "delete",
 	 "Revoke a role (?scope=S) (admin)", 1},
+	/* The conventions module's own routes (api_conventions.c). */
+	{"/api/v1/companies", "get",
+	 "Registered companies the caller may see", 1},
+	{"/api/v1/companies", "post",
+	 "Register an external company: {name} (ds, admin)", 1},
+	{"/api/v1/conventions/{id}/amendments", "post",
+	 "Start an amendment of an implemented convention: {kind: dg|ishs}; "
+	 "its steps are then performed on the convention's steps route",
+	 1},
+	{"/api/v1/conventions/{id}/part1", "get",
+	 "Part 1, decrypted (?version=N, default the latest); the company "
+	 "and DS only; every read is audited",
+	 1},
+	{"/api/v1/conventions/{id}/progress", "get",
+	 "Progress report: each phase and step with dates and SMT tickets "
+	 "(?format=md for Markdown)",
+	 1},
+	{"/api/v1/conventions/{id}/call", "post",
+	 "Connectivity incident call text: {token (or tokens: [...]), "
+	 "problem}",
+	 1},
 };
 
 /* A JSON Schema for one field declaration (from fields_describe). */

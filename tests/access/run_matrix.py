@@ -19,9 +19,17 @@ the other, and a fixture that a call changed (a 2xx of a write) is made
 anew for the next caller, so that one caller's success never turns
 another's answer into 409.
 
+Before the plan, ds1 registers the companies ACME and GLOBEX.  The
+convention fixtures ("conv:STEP", "dg:STEP", "ishs:STEP"; see
+requests.tsv) are walked through the HTTP API by the user of the right
+role for every step (CONV_WALK, DG_WALK, ISHS_WALK below); a fixture used
+up by the walk's own step and body is kept as the next step's fixture.
+
 The environment gives SECFLOW_BIN and SECFLOW_NOW (for `secflow tick`,
-which ends the sample's cooling-off wait) and the database.
+which ends the sample's cooling-off wait and raises the ISHS amendment's
+remove_obsolete) and the database.
 """
+import base64
 import datetime
 import http.client
 import itertools
@@ -34,12 +42,144 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 PASSWORD = "secflow-demo"
-# The object the sample fixtures are: whether a caller may see them is this
-# route's GET line in the matrix.
-FIX_OBJECT = "/api/v1/samples/{id}"
 FIX_STATES = ("new", "submitted", "revise_ds", "revise_snet", "decide",
               "archive")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
+TODAY = datetime.date.fromisoformat(
+    os.environ.get("SECFLOW_NOW", "2026-12-01")[:10])
+EXPIRES = (TODAY + datetime.timedelta(days=365)).isoformat()
+PLACES = {"{today}": TODAY.isoformat(), "{expires}": EXPIRES}
+
+# The conventions the fixtures are: TAXUD for company ACME, hosted at the
+# DIGIT data centre.  Each walk is (step, user, body); "{id}" in a body is
+# the convention's id (token serials MTX-ID are the convention's own).
+ACCESS = {"application": "CUST", "environment": "Production",
+          "component": "WebLogic", "protocol": "HTTPS",
+          "hosts": ["10.1.2.0/24", "cust.taxud.example.eu"], "ports": "443",
+          "start": TODAY.isoformat(),
+          "end": (TODAY + datetime.timedelta(days=180)).isoformat()}
+PART2 = {"application": "CUST", "rfc": "RFC-1", "accesses": [ACCESS],
+         "client_os": "Linux", "connection": "VPN",
+         "support_contact": "ops@acme.example"}
+PART1 = {"document_b64": base64.b64encode(b"%PDF-1.4 matrix Part 1\n"
+                                          ).decode(),
+         "filename": "part1.pdf"}
+ACCEPT = {"decision": "accept"}
+SMT = {"smt_ref": "SMT-MTX"}
+SERIAL = {"serial": "MTX-{id}"}
+CONV_WALK = [
+    ("request_number", "req.taxud", {}),
+    ("assign_number", "ds1", {}),
+    ("send_part1", "req.taxud", {}),
+    ("submit_part1", "acme", PART1),
+    ("fill_part2", "req.taxud", PART2),
+    ("submit_part2", "req.taxud", {"channel": "smt", "smt_ref": "SMT-MTX"}),
+    ("ishs_validate", "ishs", ACCEPT),
+    ("snet_validate", "snet1", ACCEPT),
+    ("ds_review_part1", "ds1", ACCEPT),
+    ("sign_part1_ds", "dssign1", {"ares_ref": "Ares(MTX)1"}),
+    ("sign_part2_ds", "dssign1", {"ares_ref": "Ares(MTX)2"}),
+    ("sign_part2_digit", "digsig", {"ares_ref": "Ares(MTX)3"}),
+    ("sign_part2_dg", "sign.taxud", {"ares_ref": "Ares(MTX)4"}),
+    ("sign_company", "acme", {"ares_ref": "Ares(MTX)5"}),
+    ("distribute", "ds1", {}),
+    ("submit_implementation", "ds1", SMT),
+    ("snet_implement", "snet1", SMT),
+    ("uaa_implement", "uaa1", SMT),
+    ("notify_implemented", "ds1", SMT),
+    ("order_token", "req.taxud", {"holder": "J. Doe (ACME)", "count": 1}),
+    ("activate_token", "uaa1", SERIAL),
+    ("ship_token", "uaa1", {"serial": "MTX-{id}", "vpn_client": "hardware",
+                            "letter_ref": "RL-MTX"}),
+    ("acknowledge_token", "acme", SERIAL),
+    ("release_pin", "uaa1", SERIAL),
+    ("first_connection", "acme", {}),
+]
+DG_WALK = [
+    ("modify_part2", "req.taxud", dict(PART2, application="CUST v2")),
+    ("submit_part2", "req.taxud", {"channel": "smt", "smt_ref": "SMT-MTX"}),
+    ("ishs_validate", "ishs", ACCEPT),
+    ("snet_validate", "snet1", ACCEPT),
+    ("sign_part2_ds", "dssign1", {"ares_ref": "Ares(MTX)6"}),
+    ("sign_part2_digit", "digsig", {"ares_ref": "Ares(MTX)7"}),
+    ("sign_part2_dg", "sign.taxud", {"ares_ref": "Ares(MTX)8"}),
+    ("sign_company", "acme", {"ares_ref": "Ares(MTX)9"}),
+    ("distribute", "ds1", {}),
+    ("submit_implementation", "ds1", SMT),
+    ("snet_implement", "snet1", SMT),
+    ("uaa_implement", "uaa1", SMT),
+    ("notify_implemented", "ds1", SMT),
+    ("prolong_token", "req.taxud", {}),
+]
+# The impacted access ends at the migration date (today, 0 months): the
+# next tick raises remove_obsolete.
+ISHS_WALK = [
+    ("request_latest_part2", "ccor", SMT),
+    ("inform_dg", "ccor", {"change": "server migration"}),
+    ("modify_part2", "ccor", {"migration_date": TODAY.isoformat(),
+                              "months": 0, "impacted": [1],
+                              "accesses": [dict((k, v) for k, v in
+                                                ACCESS.items()
+                                                if k != "end")]}),
+    ("submit_part2", "ccor", {"channel": "smt", "smt_ref": "SMT-MTX"}),
+    ("snet_validate", "snet1", ACCEPT),
+    ("submit_implementation", "ds1", SMT),
+    ("snet_implement", "snet1", SMT),
+    ("uaa_implement", "uaa1", SMT),
+    ("notify_implemented", "ds1", SMT),
+]
+# Steps off the straight walk: (walk step done otherwise, user, body) and
+# the body the step itself is given.
+DETOURS = {
+    ("conv", "revise_part2"): (("ishs_validate", "ishs", {
+        "decision": "request_changes", "feedback": "one port only"}),
+        PART2),
+    ("conv", "revise_part1"): (("ds_review_part1", "ds1", {
+        "decision": "request_changes", "feedback": "sign page 3"}),
+        PART1),
+}
+# kind -> (API plural, walk, who starts an amendment of that kind)
+KINDS = {"conv": ("conventions", CONV_WALK, None),
+         "dg": ("dg_amendments", DG_WALK, "req.taxud"),
+         "ishs": ("ishs_amendments", ISHS_WALK, "ccor")}
+
+
+def fixture_ok(name):
+    """Is NAME a fixture run_matrix.py can make?"""
+    name = name[:-3] if name.endswith("/ro") else name
+    if name in FIX_STATES + ("-", "granted"):
+        return True
+    kind, _, step = name.partition(":")
+    if kind not in KINDS:
+        return False
+    walk = KINDS[kind][1]
+    return (step in [w[0] for w in walk] or (kind, step) in DETOURS
+            or (kind, step) in (("conv", "active"),
+                                ("ishs", "remove_obsolete")))
+
+
+def walk_body(fixture, step):
+    """The body the walk of FIXTURE's kind gives STEP (JSON), or None."""
+    kind = fixture.partition(":")[0]
+    if kind not in KINDS:
+        return None
+    if (kind, step) in DETOURS:
+        return json.dumps(DETOURS[(kind, step)][1])
+    if (kind, step) == ("ishs", "remove_obsolete"):
+        return json.dumps(SMT)
+    for s, _, b in KINDS[kind][1]:
+        if s == step:
+            return json.dumps(b)
+    return None
+
+
+def fixture_object(fixture):
+    """The GET route of the object FIXTURE is (its matrix line says who
+    may see it)."""
+    kind = fixture.partition(":")[0]
+    if kind in KINDS:
+        return "/api/v1/%s/{id}" % KINDS[kind][0]
+    return "/api/v1/samples/{id}"
 
 
 class Fatal(Exception):
@@ -126,6 +266,11 @@ def derived_body(op):
                       separators=(",", ":"))
 
 
+def bare(route):
+    """ROUTE without its query and #variant: the openapi.json path."""
+    return route.split("#")[0].split("?")[0]
+
+
 def make_plan(doc, matrix_file, requests_file, callers):
     """The routes to call, each {method, route, path, body, fixture, check,
     want: {caller: [status]}}, and the faults of the matrix files."""
@@ -145,7 +290,7 @@ def make_plan(doc, matrix_file, requests_file, callers):
             faults.append("%s: unknown caller %s" % (where, caller))
         elif not re.fullmatch(r"[1-5][0-9][0-9](,[1-5][0-9][0-9])*", st):
             faults.append("%s: bad statuses %s" % (where, st))
-        elif (m, route.split("?")[0]) not in ops:
+        elif (m, bare(route)) not in ops:
             faults.append("%s: %s %s is not a route of openapi.json"
                           % (where, m, route))
         elif caller in matrix.get((m, route), {}):
@@ -159,7 +304,7 @@ def make_plan(doc, matrix_file, requests_file, callers):
         if len(f) != 5:
             faults.append("requests.tsv:%d: expected METHOD ROUTE FIXTURE "
                           "PARAMS BODY" % n)
-        elif f[2] not in FIX_STATES + ("-", "granted"):
+        elif not fixture_ok(f[2]):
             faults.append("requests.tsv:%d: unknown fixture %s" % (n, f[2]))
         else:
             requests[(f[0], f[1])] = f[2:]
@@ -168,21 +313,33 @@ def make_plan(doc, matrix_file, requests_file, callers):
         row = matrix.get((m, route), {})
         return row.get(caller, row.get("*"))
 
-    # Every route of openapi.json, then the matrix's query checks of them.
+    # Every route of openapi.json, then the matrix's query and #variant
+    # checks of them.
     # Logging in comes first (its tokens are kept), logging out last.
-    keys = sorted(ops) + sorted(k for k in matrix if "?" in k[1])
+    keys = sorted(ops) + sorted(k for k in matrix if bare(k[1]) != k[1])
     first_last = {("POST", "/api/v1/session"): 0,
                   ("DELETE", "/api/v1/session"): 2}
     keys.sort(key=lambda k: first_last.get(k, 1))
     plan = []
     for m, route in keys:
         fixture, params, body = requests.get((m, route), (None, "-", "-"))
+        step = re.fullmatch(r"/api/v1/(\w+)/\{id\}/steps/(\w+)", route)
+        kind = [k for k, v in KINDS.items()
+                if step and v[0] == step.group(1)]
+        if fixture is None and kind:
+            fixture, body = kind[0] + ":" + step.group(2), "@walk"
         if fixture is None:
             fixture = "submitted" if "{id}" in route else "-"
+        if body == "@walk":
+            body = walk_body(fixture, step.group(2) if step else "")
+            if body is None:
+                faults.append("%s %s: no walk body for fixture %s"
+                              % (m, route, fixture))
+                continue
         if body == "-":
-            body = (derived_body(ops[(m, route.split("?")[0])])
+            body = (derived_body(ops[(m, bare(route))])
                     if m in ("POST", "PUT", "PATCH") else None)
-        path = route
+        path = route.split("#")[0]
         if params != "-":
             for kv in params.split(","):
                 k, _, v = kv.partition("=")
@@ -194,12 +351,13 @@ def make_plan(doc, matrix_file, requests_file, callers):
             continue
         # A collection given a sample fixture checks what it lists.
         check = None
-        if m == "GET" and fixture in FIX_STATES and "{id}" not in route:
+        if m == "GET" and fixture != "-" and "{id}" not in route:
             check = "exact" if ("GET", route + "/{id}") in ops else "hidden"
+        obj = fixture_object(fixture)
         plan.append({"method": m, "route": route, "path": path,
                      "body": body, "fixture": fixture, "check": check,
                      "want": {c: want_of(m, route, c) for c in callers},
-                     "visible": {c: want_of("GET", FIX_OBJECT, c) == ["200"]
+                     "visible": {c: want_of("GET", obj, c) == ["200"]
                                  for c in callers}})
     return plan, faults
 
@@ -241,12 +399,72 @@ class Run:
         return self.http.call(method, path, body, self.token(who))
 
     # fixtures
-    def step(self, who, sid, step, body):
-        st, text = self.as_(who, "POST", "/api/v1/samples/%s/steps/%s"
-                            % (sid, step), json.dumps(body))
+    def step(self, who, sid, step, body, obj="samples"):
+        st, text = self.as_(who, "POST", "/api/v1/%s/%s/steps/%s"
+                            % (obj, sid, step), json.dumps(body))
         if st != 200:
-            raise Fatal("fixture: %s performs %s on sample %s: HTTP %d %s"
-                        % (who, step, sid, st, text[:300]))
+            raise Fatal("fixture: %s performs %s on %s %s: HTTP %d %s"
+                        % (who, step, obj, sid, st, text[:300]))
+
+    def setup(self):
+        """The companies the conventions name, registered by DS."""
+        for name in ("ACME", "GLOBEX"):
+            st, text = self.as_("ds1", "POST", "/api/v1/companies",
+                                json.dumps({"name": name}))
+            if st != 201:
+                raise Fatal("set-up: ds1 registers company %s: HTTP %d %s"
+                            % (name, st, text[:300]))
+
+    def walk(self, kind, oid, cid, until):
+        """Walk KIND's object OID (of convention CID) up to step UNTIL
+        (None: to the end)."""
+        obj, steps, _ = KINDS[kind]
+        for s, who, body in steps:
+            if s == until:
+                return
+            self.step(who, oid, s, json.loads(
+                json.dumps(body).replace("{id}", str(cid))), obj)
+
+    def make_conv(self, kind, state):
+        """A convention (kind conv) or an amendment of a fresh implemented
+        convention, walked until STATE's step is active."""
+        st, text = self.as_("req.taxud", "POST", "/api/v1/conventions",
+                            json.dumps({"dg": "TAXUD", "company": "ACME",
+                                        "hosting": "digit_dc",
+                                        "contract": "TAXUD/MTX",
+                                        "expires": EXPIRES}))
+        cid = (jload(text) or {}).get("id") if st == 201 else None
+        if not cid:
+            raise Fatal("fixture: req.taxud starts a convention: HTTP %d %s"
+                        % (st, text[:300]))
+        oid, obj = cid, "conventions"
+        if kind != "conv":
+            self.walk("conv", cid, cid, None)
+            obj, _, who = KINDS[kind]
+            st, text = self.as_(who, "POST",
+                                "/api/v1/conventions/%s/amendments" % cid,
+                                json.dumps({"kind": kind}))
+            oid = (jload(text) or {}).get("amendment") if st == 201 else None
+            if not oid:
+                raise Fatal("fixture: %s starts a %s amendment of "
+                            "convention %s: HTTP %d %s"
+                            % (who, kind, cid, st, text[:300]))
+        detour = DETOURS.get((kind, state))
+        self.walk(kind, oid, cid, detour[0][0] if detour else
+                  None if state in ("active", "remove_obsolete") else state)
+        if detour:
+            self.step(detour[0][1], oid, detour[0][0], detour[0][2], obj)
+        if state == "remove_obsolete":
+            self.ticks += 1
+            self.tick(2 + self.ticks)
+        st, text = self.as_("ds1", "GET", "/api/v1/%s/%s" % (obj, oid))
+        v = jload(text) or {}
+        steps = [s.get("step") for s in v.get("active_steps", [])]
+        if st != 200 or (state not in steps and not (
+                state == "active" and v.get("state") == "active")):
+            raise Fatal("fixture %s:%s: %s %s waits for %s (state %s)"
+                        % (kind, state, obj, oid, steps, v.get("state")))
+        return oid
 
     def tick(self, days):
         env = dict(os.environ)
@@ -296,7 +514,9 @@ class Run:
         return sid
 
     def fixture(self, state):
-        """The sample id for STATE ("" for fixtures without one)."""
+        """The object id for STATE ("" for fixtures without one)."""
+        if state.endswith("/ro"):
+            state = state[:-3]
         if state == "-":
             return ""
         if state == "granted":
@@ -310,14 +530,29 @@ class Run:
                 self.granted = True
             return ""
         if state not in self.fix:
-            self.fix[state] = self.make_sample(state)
+            kind, _, step = state.partition(":")
+            self.fix[state] = (self.make_conv(kind, step) if kind in KINDS
+                               else self.make_sample(state))
         return str(self.fix[state])
 
-    def use_up(self, state):
+    def use_up(self, state, body):
+        """STATE's fixture was changed by a call with BODY: drop it, or
+        keep it as the next step's when that call was the walk's."""
         if state == "granted":
             self.granted = False
-        else:
-            self.fix.pop(state, None)
+            return
+        sid = self.fix.pop(state, None)
+        kind, _, step = state.partition(":")
+        if kind not in KINDS or sid is None:
+            return
+        steps = [w[0] for w in KINDS[kind][1]]
+        if step not in steps or body != walk_body(state, step):
+            return
+        i = steps.index(step) + 1
+        after = (steps[i] if i < len(steps) else
+                 {"conv": "active"}.get(kind))
+        if after and (kind + ":" + after) not in self.fix:
+            self.fix[kind + ":" + after] = sid
 
     # one call
     def one(self, r, caller, sid):
@@ -330,10 +565,11 @@ class Run:
         path = r["path"].replace("{id}", sid)
         body = r["body"]
         if body is not None:
-            for k, v in (("{id}", sid), ("{me}", caller),
+            for k, v in list(PLACES.items()) + [
+                    ("{id}", sid), ("{me}", caller),
                          ("{password}", PASSWORD), ("{myrole}", role),
                          ("{myscope}", scope), ("{until}", self.until),
-                         ("{uniq}", str(next(self.uniq)))):
+                         ("{uniq}", str(next(self.uniq)))]:
                 body = body.replace(k, v)
         try:
             st, text = self.as_(caller, r["method"], path, body)
@@ -363,11 +599,12 @@ class Run:
                       for o in j)
             vis = r["visible"][caller]
             if has and not vis:
-                return False, what, ("ACCESS LEAK: the list shows sample %s, "
-                                     "hidden from %s" % (sid, caller))
+                return False, what, ("ACCESS LEAK: the list shows %s %s, "
+                                     "hidden from %s"
+                                     % (r["fixture"], sid, caller))
             if r["check"] == "exact" and vis and not has:
-                return False, what, ("the list lacks sample %s, which %s "
-                                     "may see" % (sid, caller))
+                return False, what, ("the list lacks %s %s, which %s "
+                                     "may see" % (r["fixture"], sid, caller))
         if r["method"] == "POST" and r["route"] == "/api/v1/session" \
                 and got == "200" and caller not in self.tokens:
             self.tokens[caller] = (j or {}).get("token")
@@ -378,7 +615,8 @@ class Run:
 
     def route(self, r, pool):
         names = self.order
-        shared = r["method"] == "GET" or r["fixture"] == "-"
+        shared = (r["method"] == "GET" or r["fixture"] == "-"
+                  or r["fixture"].endswith("/ro"))
         if shared:
             sid = self.fixture(r["fixture"])
             # Tokens first, one login at a time per caller.
@@ -396,7 +634,7 @@ class Run:
                 sid = self.fixture(r["fixture"])
                 res = self.one(r, c, sid)
                 if res[0] and res[2].startswith("2"):
-                    self.use_up(r["fixture"])
+                    self.use_up(r["fixture"], r["body"])
                 results.append(res)
         for ok, what, why in results:
             if ok:
@@ -427,6 +665,11 @@ def main():
         emit("not ok", "the matrix files", f)
     run = Run(client, callers, order)
     calls = 0
+    try:
+        run.setup()
+    except Fatal as e:
+        emit("not ok", "set-up", str(e))
+        return 1
     with ThreadPoolExecutor(max_workers=len(order)) as pool:
         for r in plan:
             try:

@@ -13,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "engine/audit.h"
+#include "engine/registry.h"
 #include "modules/conventions/conv_internal.h"
 #include "modules/conventions/conventions.h"
 
@@ -60,6 +61,7 @@ amend_start(struct hook_ctx *c, struct sf_error *err)
 	static const char *const same[] = {"dg", "company", "hosting",
 					   "expires", NULL};
 	struct instance parent;
+	const struct procdef *pdef;
 	json_t *pd, *open, *after;
 	enum sf_status rc;
 
@@ -67,6 +69,15 @@ amend_start(struct hook_ctx *c, struct sf_error *err)
 	if (rc)
 		return rc;
 	pd = parent.data;
+	/* Started on POST /dg_amendments directly, the caller names the
+	 * convention: one it may not see does not exist for it (404), and
+	 * the checks below must not tell it the convention's DG. */
+	pdef = registry_find(c->e->reg, parent.process);
+	if (!pdef || !engine_can_see(pdef, c->who, pd)) {
+		rc = sf_fail(err, SF_NOT_FOUND, "convention",
+			     "no convention %lld", (long long)parent.id);
+		goto out;
+	}
 	for (size_t i = 0; same[i]; i++)
 		if (!json_equal(json_object_get(pd, same[i]),
 				json_object_get(c->inst->data, same[i]))) {

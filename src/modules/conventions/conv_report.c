@@ -210,6 +210,7 @@ convention_progress_md(json_t *r)
 	struct buf b;
 	size_t i;
 	json_t *a;
+	char *md;
 	const char *num = json_string_value(json_object_get(r, "number"));
 
 	buf_init(&b, 1 << 22);
@@ -232,7 +233,9 @@ convention_progress_md(json_t *r)
 			 json_string_value(json_object_get(a, "state")));
 		md_phases(&b, json_object_get(a, "phases"));
 	}
-	return buf_detach(&b, NULL);
+	md = buf_detach(&b, NULL);
+	buf_release(&b); /* buf_detach leaves B inited */
+	return md;
 }
 
 enum sf_status

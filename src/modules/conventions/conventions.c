@@ -478,11 +478,11 @@ create_view(struct engine *e, const struct actor *who, struct instance *inst,
 			json_object_set(out, "to_remove",
 					json_object_get(data, "accesses"));
 	}
-	if (who && conv_may_read_part1(who, data))
-		json_object_set(out, "part1", json_object_get(data, "_part1")
-						      ? json_object_get(data,
-									"_part1")
-						      : json_array());
+	if (who && conv_may_read_part1(who, data)) {
+		json_t *p1 = json_object_get(data, "_part1");
+		json_object_set_new(out, "part1",
+				    p1 ? json_incref(p1) : json_array());
+	}
 	active = json_object_get(out, "active_steps");
 	json_array_foreach(active, i, s)
 		json_object_set_new(s, "phase",
