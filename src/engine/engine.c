@@ -148,12 +148,50 @@ scopes_of(const struct procdef *def, const struct step_def *sd, json_t *data)
 
 		if (!f)
 			continue;
+		if (json_is_array(json_object_get(data, f))) {
+			/* A list of scopes (an incident's NAs): any of them,
+			 * written "A|B". */
+			json_t *x;
+			size_t k;
+			buf_addf(&b, "%s=", sd->roles[i]);
+			json_array_foreach(json_object_get(data, f), k, x)
+			{
+				v = scalar_str(x, tmp, sizeof(tmp));
+				buf_addf(&b, "%s%s", k ? "|" : "", v ? v : "");
+			}
+			buf_adds(&b, ";");
+			continue;
+		}
 		v = scalar_str(json_object_get(data, f), tmp, sizeof(tmp));
 		buf_addf(&b, "%s=%s;", sd->roles[i], v ? v : "");
 	}
 	scopes = buf_detach(&b, NULL);
 	buf_release(&b); /* detach re-inits B */
 	return scopes;
+}
+
+/* Does WHO hold ROLE in one of the scopes LIST ("A" or "A|B"; "" is
+ * none)? */
+static int
+holds_any_scope(const struct actor *who, const char *role, const char *list,
+		const char **acting_for)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		const char *end = strchr(p, '|');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char one[128];
+
+		if (n && n < sizeof(one)) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			if (actor_holds(who, role, one, acting_for))
+				return 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
 }
 
 /*
@@ -191,8 +229,7 @@ may_perform(const struct actor *who, const char *roles, const char *scopes,
 			const char *af = NULL;
 			/* A scoped role whose scope field is empty matches
 			 * nobody: never "any scope" by accident. */
-			int ok = scope ? (*scope && actor_holds(who, name,
-								scope, &af))
+			int ok = scope ? holds_any_scope(who, name, scope, &af)
 				       : actor_holds(who, name, NULL, &af);
 			free(scope);
 			if (ok) {
@@ -236,9 +273,22 @@ engine_can_see(const struct procdef *def, const struct actor *who,
 		 * does; an empty scope field matches nobody. */
 		const char *f = procdef_scope_field(def, def->readers[i]);
 		char tmp[64];
-		const char *v = f ? scalar_str(json_object_get(data, f), tmp,
-					       sizeof(tmp))
-				  : NULL;
+		json_t *fv = f ? json_object_get(data, f) : NULL;
+		const char *v = f && !json_is_array(fv)
+					? scalar_str(fv, tmp, sizeof(tmp))
+					: NULL;
+		if (json_is_array(fv)) {
+			json_t *x;
+			size_t k;
+			json_array_foreach(fv, k, x)
+			{
+				v = scalar_str(x, tmp, sizeof(tmp));
+				if (v && *v &&
+				    actor_holds(who, def->readers[i], v, NULL))
+					return 1;
+			}
+			continue;
+		}
 		if (f ? v && *v && actor_holds(who, def->readers[i], v, NULL)
 		      : actor_has_role(who, def->readers[i]))
 			return 1;
@@ -580,11 +630,26 @@ finish(struct run *r, const char *action, const char *role,
 			    before, after, r->now, err);
 }
 
-/* May WHO start DEF with DATA: a role of a start step in the data's scope. */
+/* May WHO start DEF with DATA: a starter role, or else a role of a start
+ * step, in the scope the data names. */
 static int
 may_start(const struct procdef *def, const struct actor *who, json_t *data,
 	  const char **role, const char **acting_for)
 {
+	if (def->nstarters) {
+		struct step_def as = {0};
+		char *roles, *scopes;
+		int ok;
+
+		as.roles = def->starters;
+		as.nroles = def->nstarters;
+		roles = roles_csv(&as);
+		scopes = scopes_of(def, &as, data);
+		ok = may_perform(who, roles, scopes, role, acting_for);
+		free(roles);
+		free(scopes);
+		return ok;
+	}
 	for (size_t i = 0; i < def->nstart; i++) {
 		const struct step_def *sd = procdef_step(def, def->start[i]);
 		char *roles, *scopes;
@@ -626,8 +691,10 @@ engine_start(struct engine *e, const struct actor *who, const char *process,
 		json_decref(clean);
 		return sf_fail(err, SF_FORBIDDEN, NULL,
 			       "%s may not start %s%s", who->name, def->name,
-			       " (a role of its first step is needed, in the "
-			       "scope the data names)");
+			       def->nstarters
+				       ? " (a starter role is needed)"
+				       : " (a role of its first step is needed, "
+					 "in the scope the data names)");
 	}
 	rc = e->st->ops->begin(e->st, err);
 	if (rc) {

@@ -40,9 +40,30 @@ engine_notify(struct engine *e, char *const *roles, size_t n,
 		json_t *users = NULL, *u;
 		size_t k;
 
-		rc = e->st->ops->users_with_role(e->st, roles[i],
-						 scope ? scope : "", today,
-						 &users, err);
+		/* A scoped role with no scope value tells nobody (never
+		 * every holder); a list "A|B" tells the holders of each. */
+		if (scope && (!*scope || strchr(scope, '|'))) {
+			char *p = scope, *bar;
+			users = json_array();
+			while (!rc && p && *p) {
+				json_t *some = NULL;
+				bar = strchr(p, '|');
+				if (bar)
+					*bar = '\0';
+				if (*p)
+					rc = e->st->ops->users_with_role(
+						e->st, roles[i], p, today, &some,
+						err);
+				if (some)
+					json_array_extend(users, some);
+				json_decref(some);
+				p = bar ? bar + 1 : NULL;
+			}
+		} else {
+			rc = e->st->ops->users_with_role(e->st, roles[i],
+							 scope ? scope : "",
+							 today, &users, err);
+		}
 		free(scope);
 		json_array_foreach(users, k, u)
 		{

@@ -1267,6 +1267,9 @@ check_scoped_roles(struct parser *p)
 
 	if ((st = check_scoped(p, def->readers, def->nreaders, 1, "readers")))
 		return st;
+	if ((st = check_scoped(p, def->starters, def->nstarters, 1,
+			       "starters")))
+		return st;
 	for (size_t i = 0; i < def->nsteps; i++) {
 		const struct step_def *s = &def->steps[i];
 		char where[96];
@@ -1410,7 +1413,7 @@ check_definition(struct parser *p)
 
 static const char *const top_keys[] = {
     "process", "version", "title", "object", "fields",
-    "scopes",  "readers", "start", "steps",  NULL,
+    "scopes",  "readers", "starters", "start", "steps",  NULL,
 };
 
 static enum sf_status
@@ -1520,6 +1523,10 @@ parse_root(struct parser *p, struct fy_node *root)
 		return st;
 	n = map_get(root, "readers", &l);
 	if ((st = get_roles(p, n, l, "readers", &def->readers, &def->nreaders)))
+		return st;
+	n = map_get(root, "starters", &l);
+	if ((st = get_roles(p, n, l, "starters", &def->starters,
+			    &def->nstarters)))
 		return st;
 
 	if (!(n = map_get(root, "start", &l)))
@@ -1784,6 +1791,7 @@ procdef_free(struct procdef *def)
 	free(def->scopes);
 	free_fields(def->fields, def->nfields);
 	free_strings(def->readers, def->nreaders);
+	free_strings(def->starters, def->nstarters);
 	free_strings(def->start, def->nstart);
 	free(def->name);
 	free(def->title);

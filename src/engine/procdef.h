@@ -136,6 +136,10 @@ struct procdef {
 	size_t nscopes;
 	char **readers; /* roles that may read every instance */
 	size_t nreaders;
+	/* Roles that may start an instance; none: the roles of the start
+	 * steps (the first performer starts it). */
+	char **starters;
+	size_t nstarters;
 	char **start; /* steps active at start */
 	size_t nstart;
 	struct step_def *steps;
