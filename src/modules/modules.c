@@ -1,11 +1,13 @@
 /* modules.c - the table of module hooks.  A new module adds one line. */
 #include "modules/modules.h"
 #include "modules/conventions/conventions.h"
+#include "modules/incidents/incidents.h"
 
 static const struct module_hooks *const all_hooks[] = {
 	&conventions_create_hooks,
 	&conventions_amend_dg_hooks,
 	&conventions_amend_ishs_hooks,
+	&incidents_hooks,
 	NULL,
 };
 
