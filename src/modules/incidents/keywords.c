@@ -1,0 +1,508 @@
+/*
+ * keywords.c - the keyword scanner: a list compiled into one vectorscan
+ * block-mode database, and scans of text with it, on several threads for
+ * large texts (rules in keywords.h).
+ *
+ * Every entry is a caseless literal (hs_compile_lit_multi: no regex
+ * parsing, 200 entries compile in about 10 ms); the word boundaries are
+ * checked in the match callback with one table lookup per side.
+ *
+ * The short-word trap (BASELINES.md): "tor", "rce", "soc" occur inside
+ * ordinary words on most lines and each hit costs vectorscan's confirm
+ * work plus a callback that throws it away.  Alternatives measured on
+ * bench/keywords_corpus.py's 256 MiB corpus and 200 entries, CPU seconds
+ * of one thread (compile time apart):
+ *   all plain literals, boundaries in the callback        0.40
+ *   the same without the 10 short entries                  0.19
+ *   short entries as \bword\b patterns                     0.50
+ *   every entry as (?:\A|[^\w])word(?:[^\w]|\z)             1.06
+ *   short entries expanded into one literal per non-word
+ *   byte before them (" tor", "(tor", ...) plus \Ator       0.25
+ * The expansion is the fastest scan but needs the regex compiler (about
+ * 0.2 s for its 900 expressions, paid by every CLI run) because the pure
+ * literal API refuses a literal that starts with a NUL byte; with the scan
+ * split over the cores, plain literals give the shortest run end to end,
+ * so they are what this file does.
+ */
+#include <hs/hs.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "keywords.h"
+
+#define DEFAULT_PIECE ((size_t)16 << 20)
+#define MAX_THREADS 64
+/* How far to look byte by byte for a control byte to cut after. */
+#define CUT_NEAR ((size_t)4096)
+
+struct kw_set {
+	atomic_int refs;
+	struct kw_entry *v;
+	size_t *len;
+	size_t n;
+	int64_t version;
+	hs_database_t *db; /* NULL for an empty list */
+};
+
+static atomic_uint tune_threads;
+static atomic_size_t tune_piece;
+
+void
+kw_tune(unsigned threads, size_t piece)
+{
+	atomic_store(&tune_threads, threads);
+	atomic_store(&tune_piece, piece);
+}
+
+/* [A-Za-z0-9_] and every byte >= 0x80 (UTF-8 letters join words). */
+static const unsigned char word_byte[256] = {
+#define R10(x) x, x, x, x, x, x, x, x, x, x
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['_'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+	[0x80] = R10(1), R10(1), R10(1), R10(1), R10(1), R10(1), R10(1),
+	R10(1), R10(1), R10(1), R10(1), R10(1), 1, 1, 1, 1, 1, 1, 1, 1,
+#undef R10
+};
+
+static int
+is_word(const char *p)
+{
+	return word_byte[(unsigned char)*p];
+}
+
+struct kw_set *
+kw_compile(const struct kw_entry *v, size_t n, struct sf_error *err)
+{
+	struct kw_set *set = xcalloc(1, sizeof(*set));
+	const char **words = NULL;
+	unsigned *flags = NULL, *ids = NULL;
+	hs_compile_error_t *ce = NULL;
+
+	atomic_init(&set->refs, 1);
+	set->n = n;
+	set->v = xcalloc(n ? n : 1, sizeof(set->v[0]));
+	set->len = xcalloc(n ? n : 1, sizeof(set->len[0]));
+	for (size_t i = 0; i < n; i++) {
+		set->v[i].word = xstrdup(v[i].word);
+		set->v[i].prefix = v[i].prefix;
+		set->len[i] = strlen(v[i].word);
+		if (set->len[i] == 0 || set->len[i] > KW_MAX_WORD) {
+			sf_fail(err, SF_INVALID, "word",
+				"keyword %zu has %zu bytes (1 to %d)", i + 1,
+				set->len[i], KW_MAX_WORD);
+			goto fail;
+		}
+	}
+	if (n == 0)
+		return set;
+	words = xcalloc(n, sizeof(words[0]));
+	flags = xcalloc(n, sizeof(flags[0]));
+	ids = xcalloc(n, sizeof(ids[0]));
+	for (size_t i = 0; i < n; i++) {
+		words[i] = set->v[i].word;
+		flags[i] = HS_FLAG_CASELESS;
+		ids[i] = (unsigned)i;
+	}
+	if (hs_compile_lit_multi(words, flags, ids, set->len, (unsigned)n,
+				 HS_MODE_BLOCK, NULL, &set->db,
+				 &ce) != HS_SUCCESS) {
+		if (ce && ce->expression >= 0 && (size_t)ce->expression < n)
+			sf_fail(err, SF_INVALID, "word",
+				"cannot compile keyword \"%s\": %s",
+				set->v[ce->expression].word, ce->message);
+		else
+			sf_fail(err, SF_INTERNAL, NULL,
+				"cannot compile the keyword list: %s",
+				ce ? ce->message : "unknown error");
+		hs_free_compile_error(ce);
+		goto fail;
+	}
+	free(words);
+	free(flags);
+	free(ids);
+	return set;
+fail:
+	free(words);
+	free(flags);
+	free(ids);
+	kw_set_free(set);
+	return NULL;
+}
+
+struct kw_set *
+kw_set_ref(struct kw_set *set)
+{
+	if (set)
+		atomic_fetch_add(&set->refs, 1);
+	return set;
+}
+
+void
+kw_set_free(struct kw_set *set)
+{
+	if (!set || atomic_fetch_sub(&set->refs, 1) != 1)
+		return;
+	hs_free_database(set->db);
+	for (size_t i = 0; i < set->n; i++)
+		free(set->v[i].word);
+	free(set->v);
+	free(set->len);
+	free(set);
+}
+
+size_t
+kw_set_size(const struct kw_set *set)
+{
+	return set->n;
+}
+
+const struct kw_entry *
+kw_set_entry(const struct kw_set *set, size_t i)
+{
+	return i < set->n ? &set->v[i] : NULL;
+}
+
+int64_t
+kw_set_version(const struct kw_set *set)
+{
+	return set->version;
+}
+
+void
+kw_set_version_set(struct kw_set *set, int64_t version)
+{
+	set->version = version;
+}
+
+/* --- scanning one piece --- */
+
+struct hit {
+	size_t offset;
+	size_t kw;
+};
+
+/* One piece of the text and what its scan found. */
+struct piece {
+	const struct kw_set *set;
+	const char *text; /* the whole text */
+	size_t len;	  /* of the whole text */
+	size_t start, end;
+	int count_only;
+	/* count_only: lines seen, and where the line of the last one ends */
+	uint64_t lines;
+	size_t next_line;
+	/* otherwise: the matches, sorted once the scan is done */
+	struct hit *hits;
+	size_t nhits, cap;
+	hs_error_t rc;
+};
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long to,
+	 unsigned int flags, void *ctx)
+{
+	struct piece *pc = ctx;
+	const struct kw_set *set = pc->set;
+	size_t end = pc->start + (size_t)to, s;
+	size_t n = set->len[id];
+
+	(void)from;
+	(void)flags;
+	s = end - n;
+	if (s > 0 && is_word(pc->text + s - 1))
+		return 0;
+	if (!set->v[id].prefix && end < pc->len && is_word(pc->text + end))
+		return 0;
+	if (pc->count_only) {
+		/* Matches arrive in order of their end, and no keyword holds
+		 * a line break, so lines arrive in order too. */
+		if (s >= pc->next_line) {
+			const char *nl = memchr(pc->text + s, '\n', pc->end - s);
+			pc->lines++;
+			pc->next_line = nl ? (size_t)(nl - pc->text) + 1
+					   : pc->end;
+			if (!nl)
+				return 1; /* the piece's last line is counted */
+		}
+		return 0;
+	}
+	if (pc->nhits == pc->cap) {
+		pc->cap = pc->cap ? 2 * pc->cap : 256;
+		pc->hits = xrealloc(pc->hits, pc->cap * sizeof(pc->hits[0]));
+	}
+	pc->hits[pc->nhits].offset = s;
+	pc->hits[pc->nhits].kw = id;
+	pc->nhits++;
+	return 0;
+}
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->kw < y->kw ? -1 : x->kw > y->kw;
+}
+
+/* Scan one piece with SCRATCH (valid for the set's database). */
+static void
+piece_scan(struct piece *pc, hs_scratch_t *scratch)
+{
+	size_t pos = pc->start;
+
+	pc->next_line = pc->start;
+	pc->rc = HS_SUCCESS;
+	/* hs_scan takes an unsigned int length: scan huge pieces in parts,
+	 * cut like pieces are (just after a control byte). */
+	while (pos < pc->end) {
+		size_t part = pc->end - pos;
+		size_t saved_start = pc->start;
+		hs_error_t rc;
+
+		if (part > 0x7fffffffu) {
+			part = 0x7fffffffu;
+			while (part > 0 && !((unsigned char)pc->text[pos + part - 1] < 0x20))
+				part--;
+			if (part == 0)
+				part = 0x7fffffffu;
+		}
+		pc->start = pos;
+		rc = hs_scan(pc->set->db, pc->text + pos, (unsigned)part, 0,
+			     scratch, on_match, pc);
+		pc->start = saved_start;
+		if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
+			pc->rc = rc;
+			return;
+		}
+		pos += part;
+	}
+	if (pc->nhits > 1)
+		qsort(pc->hits, pc->nhits, sizeof(pc->hits[0]), hit_cmp);
+}
+
+/* The calling thread's scratch, kept for its life and grown to fit every
+ * database it meets. */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void
+scratch_destroy(void *p)
+{
+	hs_free_scratch(p);
+}
+
+static void
+scratch_key_make(void)
+{
+	pthread_key_create(&scratch_key, scratch_destroy);
+}
+
+static hs_scratch_t *
+thread_scratch(const hs_database_t *db)
+{
+	hs_scratch_t *s;
+
+	pthread_once(&scratch_once, scratch_key_make);
+	s = pthread_getspecific(scratch_key);
+	if (hs_alloc_scratch(db, &s) != HS_SUCCESS)
+		return NULL;
+	pthread_setspecific(scratch_key, s);
+	return s;
+}
+
+struct worker {
+	pthread_t thread;
+	struct piece *pieces;
+	size_t npieces;
+	atomic_size_t *next;
+	hs_error_t rc;
+};
+
+/* Workers take pieces from a shared counter until none is left. */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	hs_scratch_t *scratch = NULL;
+	size_t i;
+
+	if (hs_alloc_scratch(w->pieces[0].set->db, &scratch) != HS_SUCCESS) {
+		w->rc = HS_NOMEM;
+		return NULL;
+	}
+	while ((i = atomic_fetch_add(w->next, 1)) < w->npieces)
+		piece_scan(&w->pieces[i], scratch);
+	hs_free_scratch(scratch);
+	return NULL;
+}
+
+static size_t
+cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (size_t)n : 1;
+}
+
+/* Where to cut at or after POS: just after the first control byte from
+ * there on, or LIMIT when there is none.  Line breaks are the usual cut,
+ * found with memchr; other control bytes are looked for nearby first so
+ * text without line breaks (binary data) is not read to its end. */
+static size_t
+cut_after(const char *text, size_t pos, size_t limit)
+{
+	size_t near = limit - pos > CUT_NEAR ? pos + CUT_NEAR : limit;
+	const char *nl;
+
+	for (size_t i = pos; i < near; i++)
+		if ((unsigned char)text[i] < 0x20)
+			return i + 1;
+	nl = memchr(text + near, '\n', limit - near);
+	if (nl)
+		return (size_t)(nl - text) + 1;
+	for (size_t i = near; i < limit; i++)
+		if ((unsigned char)text[i] < 0x20)
+			return i + 1;
+	return limit;
+}
+
+/*
+ * Cut TEXT into pieces of about PIECE bytes, each ending just after a
+ * control byte (or at the end), and scan them: up to THREADS pieces at a
+ * time, a round at a time so found matches are handed on (EMIT) and freed
+ * before the next round.
+ */
+static enum sf_status
+scan_all(const struct kw_set *set, const char *text, size_t len,
+	 int count_only, uint64_t *lines, kw_match_fn fn, void *ctx,
+	 struct sf_error *err)
+{
+	size_t piece = atomic_load(&tune_piece);
+	size_t threads = atomic_load(&tune_threads);
+	struct piece *pcs = NULL;
+	struct worker *ws = NULL;
+	size_t pos = 0, npcs, nws;
+	atomic_size_t next;
+	enum sf_status r = SF_OK;
+	int stop = 0;
+
+	if (lines)
+		*lines = 0;
+	if (!set->db || len == 0)
+		return SF_OK;
+	if (piece == 0)
+		piece = DEFAULT_PIECE;
+	if (threads == 0)
+		threads = cpu_count();
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	pcs = xcalloc(threads, sizeof(pcs[0]));
+	ws = xcalloc(threads, sizeof(ws[0]));
+	while (pos < len && !stop) {
+		/* One round: up to THREADS pieces. */
+		for (npcs = 0; npcs < threads && pos < len; npcs++) {
+			size_t end = len - pos > piece
+					     ? cut_after(text, pos + piece, len)
+					     : len;
+			struct piece *pc = &pcs[npcs];
+			pc->set = set;
+			pc->text = text;
+			pc->len = len;
+			pc->start = pos;
+			pc->end = end;
+			pc->count_only = count_only;
+			pc->lines = 0;
+			pc->nhits = 0;
+			pos = end;
+		}
+		nws = npcs > 1 ? npcs - 1 : 0;
+		atomic_init(&next, 1);
+		for (size_t i = 0; i < nws; i++) {
+			ws[i].pieces = pcs;
+			ws[i].npieces = npcs;
+			ws[i].next = &next;
+			ws[i].rc = HS_SUCCESS;
+			if (pthread_create(&ws[i].thread, NULL, worker_run,
+					   &ws[i]) != 0) {
+				nws = i; /* the calling thread does the rest */
+				break;
+			}
+		}
+		{
+			hs_scratch_t *s = thread_scratch(set->db);
+			size_t i = 0;
+			if (!s) {
+				r = sf_fail(err, SF_INTERNAL, NULL,
+					    "cannot allocate vectorscan "
+					    "scratch space");
+			} else {
+				piece_scan(&pcs[0], s);
+				while ((i = atomic_fetch_add(&next, 1)) < npcs)
+					piece_scan(&pcs[i], s);
+			}
+		}
+		for (size_t i = 0; i < nws; i++) {
+			pthread_join(ws[i].thread, NULL);
+			if (ws[i].rc != HS_SUCCESS && !r)
+				r = sf_fail(err, SF_INTERNAL, NULL,
+					    "cannot allocate vectorscan "
+					    "scratch space");
+		}
+		for (size_t i = 0; i < npcs && !r; i++) {
+			struct piece *pc = &pcs[i];
+			if (pc->rc != HS_SUCCESS) {
+				r = sf_fail(err, SF_INTERNAL, NULL,
+					    "vectorscan scan failed (%d) at "
+					    "byte %zu",
+					    (int)pc->rc, pc->start);
+				break;
+			}
+			if (count_only) {
+				*lines += pc->lines;
+				continue;
+			}
+			for (size_t k = 0; k < pc->nhits && !stop; k++)
+				if (fn(ctx, pc->hits[k].kw, pc->hits[k].offset))
+					stop = 1;
+		}
+		if (r)
+			break;
+	}
+	for (size_t i = 0; i < threads; i++)
+		free(pcs[i].hits);
+	free(pcs);
+	free(ws);
+	return r;
+}
+
+enum sf_status
+kw_scan(const struct kw_set *set, const char *text, size_t len,
+	kw_match_fn fn, void *ctx, struct sf_error *err)
+{
+	return scan_all(set, text, len, 0, NULL, fn, ctx, err);
+}
+
+enum sf_status
+kw_count_lines(const struct kw_set *set, const char *text, size_t len,
+	       uint64_t *lines, struct sf_error *err)
+{
+	return scan_all(set, text, len, 1, lines, NULL, NULL, err);
+}
