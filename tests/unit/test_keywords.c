@@ -62,13 +62,16 @@ scan(const struct kw_set *set, const char *text, size_t len)
 	struct hits h = {0};
 	struct sf_error err = {0};
 	char *copy = xmalloc(len ? len : 1);
+	char *out;
 
 	memcpy(copy, text, len);
 	buf_init(&h.out, 0);
 	h.set = set;
 	assert_int_equal(kw_scan(set, copy, len, record, &h, &err), SF_OK);
 	free(copy);
-	return buf_detach(&h.out, NULL);
+	out = buf_detach(&h.out, NULL);
+	buf_release(&h.out);
+	return out;
 }
 
 #define SCAN_EQ(set, text, want)                                               \
