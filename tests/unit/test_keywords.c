@@ -304,6 +304,35 @@ test_no_cut_possible(void **state)
 	kw_set_free(set);
 }
 
+/* Control bytes other than line breaks cut pieces for kw_scan, never
+ * lines for kw_count_lines (found by fuzz_keywords). */
+static void
+test_count_lines_cut(void **state)
+{
+	struct kw_set *set = set_of("c2\ntor\n");
+	const char t[] = "C2 ec2 x\0c2\ttor\r\nc2\x01" "c2\n\x02tor";
+	uint64_t one, many;
+	char *a, *b;
+
+	(void)state;
+	kw_tune(1, 0);
+	assert_int_equal(kw_count_lines(set, t, sizeof(t) - 1, &one, NULL),
+			 SF_OK);
+	a = scan(set, t, sizeof(t) - 1);
+	kw_tune(3, 2);
+	assert_int_equal(kw_count_lines(set, t, sizeof(t) - 1, &many, NULL),
+			 SF_OK);
+	b = scan(set, t, sizeof(t) - 1);
+	kw_tune(0, 0);
+	assert_int_equal(one, 3);
+	assert_int_equal(many, 3);
+	assert_string_equal(a, "0:c2 9:c2 12:tor 17:c2 20:c2 24:tor ");
+	assert_string_equal(b, a);
+	free(a);
+	free(b);
+	kw_set_free(set);
+}
+
 static void
 test_count_lines(void **state)
 {
@@ -557,6 +586,7 @@ main(void)
 	    cmocka_unit_test(test_pieces_and_threads),
 	    cmocka_unit_test(test_no_cut_possible),
 	    cmocka_unit_test(test_count_lines),
+	    cmocka_unit_test(test_count_lines_cut),
 	    cmocka_unit_test(test_list_file),
 	    cmocka_unit_test(test_list_json),
 	    cmocka_unit_test_setup_teardown(test_store, fx_setup,

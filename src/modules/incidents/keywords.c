@@ -362,23 +362,29 @@ cpu_count(void)
 	return n > 0 ? (size_t)n : 1;
 }
 
-/* Where to cut at or after POS: just after the first control byte from
+/*
+ * Where to cut at or after POS: just after the first control byte from
  * there on, or LIMIT when there is none.  Line breaks are the usual cut,
  * found with memchr; other control bytes are looked for nearby first so
- * text without line breaks (binary data) is not read to its end. */
+ * text without line breaks (binary data) is not read to its end.  Line
+ * counts (LINES_ONLY) cut after line breaks only: a line split between
+ * two pieces would be counted twice.
+ */
 static size_t
-cut_after(const char *text, size_t pos, size_t limit)
+cut_after(const char *text, size_t pos, size_t limit, int lines_only)
 {
 	size_t near = limit - pos > CUT_NEAR ? pos + CUT_NEAR : limit;
 	const char *nl;
 
+	if (lines_only)
+		near = pos;
 	for (size_t i = pos; i < near; i++)
 		if ((unsigned char)text[i] < 0x20)
 			return i + 1;
 	nl = memchr(text + near, '\n', limit - near);
 	if (nl)
 		return (size_t)(nl - text) + 1;
-	for (size_t i = near; i < limit; i++)
+	for (size_t i = near; i < limit && !lines_only; i++)
 		if ((unsigned char)text[i] < 0x20)
 			return i + 1;
 	return limit;
@@ -420,7 +426,8 @@ scan_all(const struct kw_set *set, const char *text, size_t len,
 		/* One round: up to THREADS pieces. */
 		for (npcs = 0; npcs < threads && pos < len; npcs++) {
 			size_t end = len - pos > piece
-					     ? cut_after(text, pos + piece, len)
+					     ? cut_after(text, pos + piece, len,
+						 count_only)
 					     : len;
 			struct piece *pc = &pcs[npcs];
 			pc->set = set;

@@ -130,7 +130,9 @@ enum sf_status kw_scan(const struct kw_set *set, const char *text, size_t len,
 		       kw_match_fn fn, void *ctx, struct sf_error *err);
 
 /* How many lines of TEXT hold at least one match, as grep -c counts them
- * (a last line without '\n' is a line).  Same threading as kw_scan. */
+ * (a last line without '\n' is a line).  Threaded as kw_scan, but cut
+ * only after line breaks, so no line is split between pieces (and counted
+ * twice). */
 enum sf_status kw_count_lines(const struct kw_set *set, const char *text,
 			      size_t len, uint64_t *lines,
 			      struct sf_error *err);
