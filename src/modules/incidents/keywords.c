@@ -4,25 +4,32 @@
  * large texts (rules in keywords.h).
  *
  * Every entry is a caseless literal (hs_compile_lit_multi: no regex
- * parsing, 200 entries compile in about 10 ms); the word boundaries are
- * checked in the match callback with one table lookup per side.
+ * parsing); word boundaries are checked in the match callback with one
+ * table lookup per side.
  *
  * The short-word trap (BASELINES.md): "tor", "rce", "soc" occur inside
- * ordinary words on most lines and each hit costs vectorscan's confirm
- * work plus a callback that throws it away.  Alternatives measured on
- * bench/keywords_corpus.py's 256 MiB corpus and 200 entries, CPU seconds
- * of one thread (compile time apart):
+ * ordinary words on most lines, and each hit costs vectorscan's confirm
+ * work plus a callback that throws it away (83% of the time went inside
+ * libhs).  So an entry of at most SHORT_WORD bytes that starts with a
+ * word byte is compiled as one literal per ASCII non-word byte before it
+ * (" tor", "(tor", "\ntor", ... 64 of them): those longer literals are
+ * rare, and the leading boundary is then known.  What that costs:
+ *   - the byte before a piece: each piece is scanned from the control byte
+ *     before it (pieces start at one, see scan_all);
+ *   - offset 0 has no byte before it: head_scan looks at a copy of the
+ *     first bytes behind a space;
+ *   - the literal API refuses a literal that starts with NUL, so a piece
+ *     holding a NUL byte (binary data) is scanned with a second database
+ *     of plain literals, compiled on first need.
+ * Measured on bench/keywords_corpus.py's 256 MiB corpus with its 200
+ * entries, CPU seconds of one thread:
  *   all plain literals, boundaries in the callback        0.40
- *   the same without the 10 short entries                  0.19
- *   short entries as \bword\b patterns                     0.50
+ *   short entries expanded as above                        0.25
+ *   the 10 short entries left out                          0.19
+ *   short entries as \bword\b regex patterns               0.50
  *   every entry as (?:\A|[^\w])word(?:[^\w]|\z)             1.06
- *   short entries expanded into one literal per non-word
- *   byte before them (" tor", "(tor", ...) plus \Ator       0.25
- * The expansion is the fastest scan but needs the regex compiler (about
- * 0.2 s for its 900 expressions, paid by every CLI run) because the pure
- * literal API refuses a literal that starts with a NUL byte; with the scan
- * split over the cores, plain literals give the shortest run end to end,
- * so they are what this file does.
+ * Compiling the 200 entries takes about 10 ms plain, 35 ms expanded (0.2 s
+ * through the regex compiler, which is why the literal API is used).
  */
 #include <hs/hs.h>
 #include <pthread.h>
@@ -41,13 +48,25 @@
 /* How far to look byte by byte for a control byte to cut after. */
 #define CUT_NEAR ((size_t)4096)
 
+/* Entries of at most this many bytes take the short-word path. */
+#define SHORT_WORD 3
+
 struct kw_set {
 	atomic_int refs;
 	struct kw_entry *v;
 	size_t *len;
+	unsigned char *lead; /* entry i is on the short-word path */
 	size_t n;
 	int64_t version;
-	hs_database_t *db; /* NULL for an empty list */
+	/* The scan database: short entries expanded, the others plain; NULL
+	 * for an empty list. */
+	hs_database_t *db;
+	int any_lead;
+	/* Every entry a plain literal, for pieces holding a NUL byte:
+	 * compiled on first need (plain_lock), then never changed. */
+	pthread_mutex_t plain_lock;
+	hs_database_t *_Atomic plain;
+	int plain_failed;
 };
 
 static atomic_uint tune_threads;
@@ -86,18 +105,102 @@ is_word(const char *p)
 	return word_byte[(unsigned char)*p];
 }
 
+/* The literals of the set: entry indexes as ids, all caseless. */
+struct lits {
+	char **v;
+	size_t *lens;
+	unsigned *flags, *ids;
+	size_t n, cap;
+};
+
+static void
+lits_add(struct lits *x, const char *word, size_t len, int lead_byte,
+	 size_t id)
+{
+	size_t k = lead_byte >= 0;
+	char *w = xmalloc(len + k + 1);
+
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 256;
+		x->v = xrealloc(x->v, x->cap * sizeof(x->v[0]));
+		x->lens = xrealloc(x->lens, x->cap * sizeof(x->lens[0]));
+		x->flags = xrealloc(x->flags, x->cap * sizeof(x->flags[0]));
+		x->ids = xrealloc(x->ids, x->cap * sizeof(x->ids[0]));
+	}
+	if (k)
+		w[0] = (char)lead_byte;
+	memcpy(w + k, word, len + 1);
+	x->v[x->n] = w;
+	x->lens[x->n] = len + k;
+	x->flags[x->n] = HS_FLAG_CASELESS;
+	x->ids[x->n] = (unsigned)id;
+	x->n++;
+}
+
+static void
+lits_release(struct lits *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->v[i]);
+	free(x->v);
+	free(x->lens);
+	free(x->flags);
+	free(x->ids);
+}
+
+/*
+ * Compile the set's entries into *DB: EXPAND puts the short-word entries
+ * in as one literal per non-word byte before them (not NUL: the literal
+ * API refuses a literal that starts with one).
+ */
+static enum sf_status
+compile_db(const struct kw_set *set, int expand, hs_database_t **db,
+	   struct sf_error *err)
+{
+	struct lits x = {0};
+	hs_compile_error_t *ce = NULL;
+	enum sf_status r = SF_OK;
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (!expand || !set->lead[i]) {
+			lits_add(&x, set->v[i].word, set->len[i], -1, i);
+			continue;
+		}
+		for (int c = 1; c < 0x80; c++)
+			if (!word_byte[c])
+				lits_add(&x, set->v[i].word, set->len[i], c,
+					 i);
+	}
+	if (hs_compile_lit_multi((const char *const *)x.v, x.flags, x.ids,
+				 x.lens, (unsigned)x.n, HS_MODE_BLOCK, NULL,
+				 db, &ce) != HS_SUCCESS) {
+		if (ce && ce->expression >= 0 && (size_t)ce->expression < x.n)
+			r = sf_fail(err, SF_INVALID, "word",
+				    "cannot compile keyword \"%s\": %s",
+				    set->v[x.ids[ce->expression]].word,
+				    ce->message);
+		else
+			r = sf_fail(err, SF_INTERNAL, NULL,
+				    "cannot compile the keyword list: %s",
+				    ce ? ce->message : "unknown error");
+		hs_free_compile_error(ce);
+		*db = NULL;
+	}
+	lits_release(&x);
+	return r;
+}
+
 struct kw_set *
 kw_compile(const struct kw_entry *v, size_t n, struct sf_error *err)
 {
 	struct kw_set *set = xcalloc(1, sizeof(*set));
-	const char **words = NULL;
-	unsigned *flags = NULL, *ids = NULL;
-	hs_compile_error_t *ce = NULL;
 
 	atomic_init(&set->refs, 1);
+	pthread_mutex_init(&set->plain_lock, NULL);
 	set->n = n;
 	set->v = xcalloc(n ? n : 1, sizeof(set->v[0]));
 	set->len = xcalloc(n ? n : 1, sizeof(set->len[0]));
+	set->lead = xcalloc(n ? n : 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		set->v[i].word = xstrdup(v[i].word);
 		set->v[i].prefix = v[i].prefix;
@@ -108,41 +211,39 @@ kw_compile(const struct kw_entry *v, size_t n, struct sf_error *err)
 				set->len[i], KW_MAX_WORD);
 			goto fail;
 		}
+		set->lead[i] = set->len[i] <= SHORT_WORD && is_word(v[i].word);
+		set->any_lead |= set->lead[i];
 	}
 	if (n == 0)
 		return set;
-	words = xcalloc(n, sizeof(words[0]));
-	flags = xcalloc(n, sizeof(flags[0]));
-	ids = xcalloc(n, sizeof(ids[0]));
-	for (size_t i = 0; i < n; i++) {
-		words[i] = set->v[i].word;
-		flags[i] = HS_FLAG_CASELESS;
-		ids[i] = (unsigned)i;
-	}
-	if (hs_compile_lit_multi(words, flags, ids, set->len, (unsigned)n,
-				 HS_MODE_BLOCK, NULL, &set->db,
-				 &ce) != HS_SUCCESS) {
-		if (ce && ce->expression >= 0 && (size_t)ce->expression < n)
-			sf_fail(err, SF_INVALID, "word",
-				"cannot compile keyword \"%s\": %s",
-				set->v[ce->expression].word, ce->message);
-		else
-			sf_fail(err, SF_INTERNAL, NULL,
-				"cannot compile the keyword list: %s",
-				ce ? ce->message : "unknown error");
-		hs_free_compile_error(ce);
+	if (compile_db(set, 1, &set->db, err))
 		goto fail;
-	}
-	free(words);
-	free(flags);
-	free(ids);
+	if (!set->any_lead)
+		atomic_store(&set->plain, set->db);
 	return set;
 fail:
-	free(words);
-	free(flags);
-	free(ids);
 	kw_set_free(set);
 	return NULL;
+}
+
+/* The all-plain database, compiled on first need; NULL if that failed. */
+static hs_database_t *
+plain_db(struct kw_set *set)
+{
+	hs_database_t *db = atomic_load(&set->plain);
+
+	if (db)
+		return db;
+	pthread_mutex_lock(&set->plain_lock);
+	db = atomic_load(&set->plain);
+	if (!db && !set->plain_failed) {
+		if (compile_db(set, 0, &db, NULL))
+			set->plain_failed = 1;
+		else
+			atomic_store(&set->plain, db);
+	}
+	pthread_mutex_unlock(&set->plain_lock);
+	return db;
 }
 
 struct kw_set *
@@ -158,11 +259,15 @@ kw_set_free(struct kw_set *set)
 {
 	if (!set || atomic_fetch_sub(&set->refs, 1) != 1)
 		return;
+	if (atomic_load(&set->plain) != set->db)
+		hs_free_database(atomic_load(&set->plain));
 	hs_free_database(set->db);
+	pthread_mutex_destroy(&set->plain_lock);
 	for (size_t i = 0; i < set->n; i++)
 		free(set->v[i].word);
 	free(set->v);
 	free(set->len);
+	free(set->lead);
 	free(set);
 }
 
@@ -199,11 +304,16 @@ struct hit {
 
 /* One piece of the text and what its scan found. */
 struct piece {
-	const struct kw_set *set;
+	struct kw_set *set;
 	const char *text; /* the whole text */
 	size_t len;	  /* of the whole text */
 	size_t start, end;
 	int count_only;
+	/* the scan under way: where its window starts in the text, whether
+	 * it runs the expanded database, hits before MIN_START ignored */
+	size_t base;
+	int expanded;
+	size_t min_start;
 	/* count_only: lines seen, and where the line of the last one ends */
 	uint64_t lines;
 	size_t next_line;
@@ -219,15 +329,20 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 {
 	struct piece *pc = ctx;
 	const struct kw_set *set = pc->set;
-	size_t end = pc->start + (size_t)to, s;
+	size_t end = pc->base + (size_t)to, s;
 	size_t n = set->len[id];
 
 	(void)from;
 	(void)flags;
 	s = end - n;
-	if (s > 0 && is_word(pc->text + s - 1))
+	/* An expanded literal holds the byte before the keyword, a non-word
+	 * byte: only the end needs checking. */
+	if (!(pc->expanded && set->lead[id]) && s > 0 &&
+	    is_word(pc->text + s - 1))
 		return 0;
 	if (!set->v[id].prefix && end < pc->len && is_word(pc->text + end))
+		return 0;
+	if (s < pc->min_start)
 		return 0;
 	if (pc->count_only) {
 		/* Matches arrive in order of their end, and no keyword holds
@@ -262,36 +377,116 @@ hit_cmp(const void *a, const void *b)
 	return x->kw < y->kw ? -1 : x->kw > y->kw;
 }
 
-/* Scan one piece with SCRATCH (valid for the set's database). */
+/* hs_scan over TEXT[BASE..BASE+N) with DB; SF-style result in pc->rc. */
+static int
+run(struct piece *pc, hs_database_t *db, hs_scratch_t **scratch,
+    const char *data, size_t base, size_t n, int expanded)
+{
+	hs_error_t rc = hs_alloc_scratch(db, scratch);
+
+	pc->base = base;
+	pc->expanded = expanded;
+	if (rc == HS_SUCCESS)
+		rc = hs_scan(db, data, (unsigned)n, 0, *scratch, on_match, pc);
+	if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
+		pc->rc = rc;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A short keyword at offset 0 has no byte before it for an expanded
+ * literal to hold: scan a copy of the head behind a space, and take from
+ * it the short-word hits at offset 0 only (the main scan finds the rest).
+ */
+static int
+head_scan(struct piece *pc, hs_database_t *db, hs_scratch_t **scratch)
+{
+	char head[SHORT_WORD + 2];
+	size_t k = pc->end < SHORT_WORD + 1 ? pc->end : SHORT_WORD + 1;
+	struct piece probe = *pc;
+	size_t first = pc->set->n;
+
+	head[0] = ' ';
+	memcpy(head + 1, pc->text, k);
+	probe.count_only = 0;
+	probe.hits = NULL;
+	probe.nhits = probe.cap = 0;
+	/* base -1: byte 1 of the copy is byte 0 of the text */
+	if (run(&probe, db, scratch, head, (size_t)-1, k + 1, 1)) {
+		pc->rc = probe.rc;
+		free(probe.hits);
+		return -1;
+	}
+	for (size_t i = 0; i < probe.nhits; i++) {
+		struct hit *h = &probe.hits[i];
+		if (h->offset != 0 || !pc->set->lead[h->kw])
+			continue;
+		if (pc->count_only) {
+			if (h->kw < first)
+				first = h->kw;
+			continue;
+		}
+		if (pc->nhits == pc->cap) {
+			pc->cap = pc->cap ? 2 * pc->cap : 256;
+			pc->hits = xrealloc(pc->hits,
+					    pc->cap * sizeof(pc->hits[0]));
+		}
+		pc->hits[pc->nhits++] = *h;
+	}
+	if (pc->count_only && first < pc->set->n) {
+		const char *nl = memchr(pc->text, '\n', pc->end);
+		pc->lines = 1;
+		pc->next_line = nl ? (size_t)(nl - pc->text) + 1 : pc->end;
+	}
+	free(probe.hits);
+	return 0;
+}
+
+/*
+ * Scan one piece; *SCRATCH grows to fit the databases used.  The
+ * expanded database needs the byte before a short keyword, so each part
+ * is scanned from the control byte before it; at the start of the text
+ * there is none, and a copy of the head behind a space finds a short
+ * keyword there.  A piece holding a NUL byte (which no expanded literal
+ * can start with) or too long to cut is scanned with the plain database.
+ */
 static void
-piece_scan(struct piece *pc, hs_scratch_t *scratch)
+piece_scan(struct piece *pc, hs_scratch_t **scratch)
 {
 	size_t pos = pc->start;
+	/* the window starts at the byte before the piece */
+	size_t from = pc->start > 0 ? pc->start - 1 : 0;
+	hs_database_t *db = pc->set->db;
+	int expanded = pc->set->any_lead;
 
 	pc->next_line = pc->start;
+	pc->min_start = pc->start;
 	pc->rc = HS_SUCCESS;
-	/* hs_scan takes an unsigned int length: scan huge pieces in parts,
-	 * cut like pieces are (just after a control byte). */
-	while (pos < pc->end) {
-		size_t part = pc->end - pos;
-		size_t saved_start = pc->start;
-		hs_error_t rc;
-
-		if (part > 0x7fffffffu) {
-			part = 0x7fffffffu;
-			while (part > 0 && !((unsigned char)pc->text[pos + part - 1] < 0x20))
-				part--;
-			if (part == 0)
-				part = 0x7fffffffu;
-		}
-		pc->start = pos;
-		rc = hs_scan(pc->set->db, pc->text + pos, (unsigned)part, 0,
-			     scratch, on_match, pc);
-		pc->start = saved_start;
-		if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
-			pc->rc = rc;
+	if (expanded &&
+	    (memchr(pc->text + from, '\0', pc->end - from) ||
+	     pc->end - pc->start > 0x7fffffffu)) {
+		db = plain_db(pc->set);
+		expanded = 0;
+		if (!db) {
+			pc->rc = HS_COMPILER_ERROR;
 			return;
 		}
+	}
+	if (expanded && pc->start == 0 && head_scan(pc, db, scratch))
+		return;
+	/* hs_scan takes an unsigned int length: huge pieces (plain only)
+	 * go in parts. */
+	while (pos < pc->end) {
+		size_t part = pc->end - pos;
+		size_t from = pos > 0 && expanded ? pos - 1 : pos;
+
+		if (part > 0x7fffffffu)
+			part = 0x7fffffffu;
+		if (run(pc, db, scratch, pc->text + from, from,
+			pos + part - from, expanded))
+			return;
 		pos += part;
 	}
 	if (pc->nhits > 1)
@@ -349,7 +544,7 @@ worker_run(void *arg)
 		return NULL;
 	}
 	while ((i = atomic_fetch_add(w->next, 1)) < w->npieces)
-		piece_scan(&w->pieces[i], scratch);
+		piece_scan(&w->pieces[i], &scratch);
 	hs_free_scratch(scratch);
 	return NULL;
 }
@@ -430,7 +625,9 @@ scan_all(const struct kw_set *set, const char *text, size_t len,
 						 count_only)
 					     : len;
 			struct piece *pc = &pcs[npcs];
-			pc->set = set;
+			/* logically const: only the lazily compiled plain
+			 * database is ever added to it */
+			pc->set = (struct kw_set *)set;
 			pc->text = text;
 			pc->len = len;
 			pc->start = pos;
@@ -461,9 +658,10 @@ scan_all(const struct kw_set *set, const char *text, size_t len,
 					    "cannot allocate vectorscan "
 					    "scratch space");
 			} else {
-				piece_scan(&pcs[0], s);
+				piece_scan(&pcs[0], &s);
 				while ((i = atomic_fetch_add(&next, 1)) < npcs)
-					piece_scan(&pcs[i], s);
+					piece_scan(&pcs[i], &s);
+				pthread_setspecific(scratch_key, s);
 			}
 		}
 		for (size_t i = 0; i < nws; i++) {
