@@ -7,7 +7,9 @@
  * compiled (kw_scan and kw_count_lines), both from exact-size heap copies
  * so ASan sees any read past the end.  The text is also scanned cut into
  * tiny pieces on 3 threads; the matches and line count must be the same
- * as in one piece, and every match must lie inside the text.
+ * as in one piece, and as those of a naive matcher written here from the
+ * rules in keywords.h (the oracle), and every match must lie inside the
+ * text.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +20,55 @@
 #include "modules/incidents/keywords.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int
+word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+static int
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* The oracle: every (offset, entry) by offset then entry, and the lines
+ * holding one. */
+static void
+naive(const struct kw_set *set, const char *t, size_t len, struct buf *out,
+      uint64_t *lines)
+{
+	size_t line_end = 0; /* matches before it are on a counted line */
+
+	buf_init(out, 0);
+	*lines = 0;
+	for (size_t s = 0; s < len; s++) {
+		for (size_t k = 0; k < kw_set_size(set); k++) {
+			const struct kw_entry *e = kw_set_entry(set, k);
+			size_t n = strlen(e->word), i;
+			if (n > len - s)
+				continue;
+			for (i = 0; i < n; i++)
+				if (lower((unsigned char)t[s + i]) !=
+				    lower((unsigned char)e->word[i]))
+					break;
+			if (i < n || (s > 0 && word_byte((unsigned char)t[s - 1])))
+				continue;
+			if (!e->prefix && s + n < len &&
+			    word_byte((unsigned char)t[s + n]))
+				continue;
+			buf_add(out, &s, sizeof(s));
+			buf_add(out, &k, sizeof(k));
+			if (s >= line_end) {
+				const char *nl = memchr(t + s, '\n', len - s);
+				(*lines)++;
+				line_end = nl ? (size_t)(nl - t) + 1 : len;
+			}
+		}
+	}
+}
 
 struct ctx {
 	const struct kw_set *set;
@@ -64,8 +115,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kw_list l;
 	struct kw_set *set;
 	struct sf_error err;
-	struct buf a, b;
-	uint64_t la, lb;
+	struct buf a, b, c;
+	uint64_t la, lb, lc;
 
 	memcpy(list, data, list_len);
 	if (text_len)
@@ -81,8 +132,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (la != lb || a.len != b.len ||
 			    memcmp(a.data, b.data, a.len) != 0)
 				abort(); /* pieces changed the result */
+			naive(set, text, text_len, &c, &lc);
+			if (la != lc || a.len != c.len ||
+			    memcmp(a.data, c.data, a.len) != 0)
+				abort(); /* the scanner and the oracle differ */
 			buf_release(&a);
 			buf_release(&b);
+			buf_release(&c);
 			kw_set_free(set);
 		}
 		kw_list_release(&l);

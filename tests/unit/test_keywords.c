@@ -333,6 +333,28 @@ test_count_lines_cut(void **state)
 	kw_set_free(set);
 }
 
+/* vectorscan 5.4.9 misses a match ending a block of 18 to 34 bytes with
+ * this list; keywords.c pads short scans (found by fuzz_keywords). */
+static void
+test_short_block(void **state)
+{
+	struct kw_set *set = set_of("spam\n~C2===\npam spa*\n");
+	char text[64];
+
+	(void)state;
+	for (size_t pad = 0; pad <= 40; pad++) {
+		char want[32];
+		char *got;
+		memset(text, ' ', pad);
+		memcpy(text + pad, "spam", 4);
+		got = scan(set, text, pad + 4);
+		snprintf(want, sizeof(want), "%zu:spam ", pad);
+		assert_string_equal(got, want);
+		free(got);
+	}
+	kw_set_free(set);
+}
+
 static void
 test_count_lines(void **state)
 {
@@ -585,6 +607,7 @@ main(void)
 	    cmocka_unit_test(test_empty_list),
 	    cmocka_unit_test(test_pieces_and_threads),
 	    cmocka_unit_test(test_no_cut_possible),
+	    cmocka_unit_test(test_short_block),
 	    cmocka_unit_test(test_count_lines),
 	    cmocka_unit_test(test_count_lines_cut),
 	    cmocka_unit_test(test_list_file),
