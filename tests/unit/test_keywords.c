@@ -355,6 +355,29 @@ test_short_block(void **state)
 	kw_set_free(set);
 }
 
+/* ... and, with short entries, a match starting in the last 33 bytes of
+ * a longer block; keywords.c rescans block tails from a padded copy. */
+static void
+test_block_tail(void **state)
+{
+	struct kw_set *set = set_of("c2\nrc\n");
+	char text[700];
+
+	(void)state;
+	for (size_t len = 3; len <= sizeof(text); len += 7) {
+		size_t pos = len - 3;
+		char want[32];
+		char *got;
+		memset(text, ' ', len);
+		memcpy(text + pos, "\nC2", 3);
+		got = scan(set, text, len);
+		snprintf(want, sizeof(want), "%zu:c2 ", pos + 1);
+		assert_string_equal(got, want);
+		free(got);
+	}
+	kw_set_free(set);
+}
+
 static void
 test_count_lines(void **state)
 {
@@ -608,6 +631,7 @@ main(void)
 	    cmocka_unit_test(test_pieces_and_threads),
 	    cmocka_unit_test(test_no_cut_possible),
 	    cmocka_unit_test(test_short_block),
+	    cmocka_unit_test(test_block_tail),
 	    cmocka_unit_test(test_count_lines),
 	    cmocka_unit_test(test_count_lines_cut),
 	    cmocka_unit_test(test_list_file),

@@ -311,7 +311,7 @@ struct piece {
 	int count_only;
 	/* the scan under way: where its window starts in the text, whether
 	 * it runs the expanded database, hits before MIN_START ignored */
-	size_t base, limit;
+	size_t base, min_end, max_end;
 	int expanded;
 	size_t min_start;
 	/* count_only: lines seen, and where the line of the last one ends */
@@ -334,8 +334,8 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 
 	(void)from;
 	(void)flags;
-	if (end > pc->limit) /* in the padding: cannot happen, but cheap */
-		return 0;
+	if (end <= pc->min_end || end > pc->max_end)
+		return 0; /* the other scan's (see run) */
 	s = end - n;
 	/* An expanded literal holds the byte before the keyword, a non-word
 	 * byte: only the end needs checking. */
@@ -380,34 +380,36 @@ hit_cmp(const void *a, const void *b)
 }
 
 /*
- * Scans shorter than this are made from a copy padded with line breaks.
- * vectorscan 5.4.9 (Debian 12) misses, for some literal sets, a match
- * that ends a block of 18 to 34 bytes (e.g. {"spam", "~C2===", "pam spa"}
- * and 20 spaces then "spam": no match; at 35 bytes it is found).  The
- * padding cannot make a match (no entry holds a line break) and cannot
- * change one (boundaries are checked against the real text); found by
- * fuzz_keywords against its naive oracle.
+ * vectorscan 5.4.9 (Debian 12) misses matches near the end of a scanned
+ * block, for some literal sets (block and stream mode alike):
+ *   - entries {"c2", "rc"} expanded as below, a buffer of 66 bytes or
+ *     more: a match starting in its last 33 bytes may be missed;
+ *   - {"spam", "~C2===", "pam spa"}: a match ending a block of 18 to 34
+ *     bytes is missed.
+ * (Found by fuzz_keywords against its naive oracle; later vectorscan
+ * releases fixed several such accelerator bugs.)  So no match is taken
+ * from the last TAIL bytes of a direct scan: those bytes, with KW_MAX_WORD
+ * + 1 bytes before them for context, are scanned again from a copy
+ * followed by PAD line breaks, and only matches ending in the last TAIL
+ * bytes are taken from it.  The padding cannot make or change a match (no
+ * entry holds a line break; boundaries are checked against the real
+ * text).
  */
-#define MIN_SCAN 64
+#define TAIL 128
+#define PAD 128
 
-/* hs_scan over DATA[0..N), which is TEXT[BASE..BASE+N); DB's hits go to
- * on_match.  -1 with pc->rc set on failure. */
+/* hs_scan DATA[0..N), which stands for the text from BASE on; take the
+ * hits ending in (MIN_END, MAX_END].  -1 with pc->rc set on failure. */
 static int
-run(struct piece *pc, hs_database_t *db, hs_scratch_t **scratch,
-    const char *data, size_t base, size_t n, int expanded)
+scan_buf(struct piece *pc, hs_database_t *db, hs_scratch_t **scratch,
+	 const char *data, size_t n, size_t base, size_t min_end,
+	 size_t max_end)
 {
-	char pad[MIN_SCAN];
 	hs_error_t rc = hs_alloc_scratch(db, scratch);
 
 	pc->base = base;
-	pc->limit = base + n;
-	pc->expanded = expanded;
-	if (n < MIN_SCAN) {
-		memcpy(pad, data, n);
-		memset(pad + n, '\n', MIN_SCAN - n);
-		data = pad;
-		n = MIN_SCAN;
-	}
+	pc->min_end = min_end;
+	pc->max_end = max_end;
 	if (rc == HS_SUCCESS)
 		rc = hs_scan(db, data, (unsigned)n, 0, *scratch, on_match, pc);
 	if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
@@ -415,6 +417,29 @@ run(struct piece *pc, hs_database_t *db, hs_scratch_t **scratch,
 		return -1;
 	}
 	return 0;
+}
+
+/* Scan DATA[0..N), which is the text from BASE on (or a copy of it), as
+ * the comment above says.  -1 with pc->rc set on failure. */
+static int
+run(struct piece *pc, hs_database_t *db, hs_scratch_t **scratch,
+    const char *data, size_t base, size_t n, int expanded)
+{
+	char copy[TAIL + KW_MAX_WORD + 1 + PAD];
+	size_t from = 0, min_end = base;
+
+	pc->expanded = expanded;
+	if (n > TAIL + KW_MAX_WORD + 1) {
+		if (scan_buf(pc, db, scratch, data, n, base, base,
+			     base + n - TAIL))
+			return -1;
+		from = n - TAIL - KW_MAX_WORD - 1;
+		min_end = base + n - TAIL;
+	}
+	memcpy(copy, data + from, n - from);
+	memset(copy + (n - from), '\n', PAD);
+	return scan_buf(pc, db, scratch, copy, n - from + PAD, base + from,
+			min_end, base + n);
 }
 
 /*
@@ -425,18 +450,21 @@ run(struct piece *pc, hs_database_t *db, hs_scratch_t **scratch,
 static int
 head_scan(struct piece *pc, hs_database_t *db, hs_scratch_t **scratch)
 {
-	char head[SHORT_WORD + 2];
+	char head[1 + SHORT_WORD + 1 + PAD];
 	size_t k = pc->end < SHORT_WORD + 1 ? pc->end : SHORT_WORD + 1;
 	struct piece probe = *pc;
 	size_t first = pc->set->n;
 
 	head[0] = ' ';
 	memcpy(head + 1, pc->text, k);
+	memset(head + 1 + k, '\n', PAD); /* see run() */
 	probe.count_only = 0;
+	probe.expanded = 1;
 	probe.hits = NULL;
 	probe.nhits = probe.cap = 0;
 	/* base -1: byte 1 of the copy is byte 0 of the text */
-	if (run(&probe, db, scratch, head, (size_t)-1, k + 1, 1)) {
+	if (scan_buf(&probe, db, scratch, head, 1 + k + PAD, (size_t)-1, 0,
+		     k)) {
 		pc->rc = probe.rc;
 		free(probe.hits);
 		return -1;
