@@ -514,9 +514,8 @@ piece_scan(struct piece *pc, hs_scratch_t **scratch)
 	pc->next_line = pc->start;
 	pc->min_start = pc->start;
 	pc->rc = HS_SUCCESS;
-	if (expanded &&
-	    (memchr(pc->text + from, '\0', pc->end - from) ||
-	     pc->end - pc->start > 0x7fffffffu)) {
+	if (expanded && (pc->end - pc->start > 0x7fffffffu ||
+			 memchr(pc->text + from, '\0', pc->end - from))) {
 		db = plain_db(pc->set);
 		expanded = 0;
 		if (!db) {
@@ -526,16 +525,17 @@ piece_scan(struct piece *pc, hs_scratch_t **scratch)
 	}
 	if (expanded && pc->start == 0 && head_scan(pc, db, scratch))
 		return;
-	/* hs_scan takes an unsigned int length: huge pieces (plain only)
-	 * go in parts. */
+	/* hs_scan takes an unsigned int length: a piece over 2 GiB (a text
+	 * with no control byte for that long; plain database only) goes in
+	 * parts, and a match across the 2 GiB mark is lost. */
 	while (pos < pc->end) {
 		size_t part = pc->end - pos;
-		size_t from = pos > 0 && expanded ? pos - 1 : pos;
+		size_t w = pos > 0 && expanded ? pos - 1 : pos;
 
 		if (part > 0x7fffffffu)
 			part = 0x7fffffffu;
-		if (run(pc, db, scratch, pc->text + from, from,
-			pos + part - from, expanded))
+		if (run(pc, db, scratch, pc->text + w, w, pos + part - w,
+			expanded))
 			return;
 		pos += part;
 	}
