@@ -11,10 +11,12 @@
 #      task list and one object's audit trail, as admin and dg_requester
 #      (target: first page p99 < 50 ms);
 #   4. per backend, 2,000 due reminders run by `secflow tick`: one node,
-#      then two nodes at once on a copy; jobs/s and the ratio.
+#      then two nodes at once on a copy; jobs/s and the ratio;
+#   5. keyword scan of a generated corpus vs grep -F -i -w and ripgrep
+#      (bench/keywords.sh): MB/s and the ratio to the faster baseline.
 # usage: bench/run.sh [SECONDS per wrk run, default 10]
-#   BENCH_NO_PG=1 skips PostgreSQL; BENCH_INSTANCES, BENCH_AUDIT and
-#   BENCH_TICK_JOBS change the sizes.
+#   BENCH_NO_PG=1 skips PostgreSQL; BENCH_INSTANCES, BENCH_AUDIT,
+#   BENCH_TICK_JOBS and BENCH_KW_MIB (default 256) change the sizes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-10}
@@ -216,3 +218,6 @@ PY
 	unset SECFLOW_DB
 done
 echo "(target: first page p99 < 50 ms)"
+
+echo "== keyword scan vs grep and ripgrep"
+SECFLOW_BIN="$top/build-bench/secflow" "$top/bench/keywords.sh" "${BENCH_KW_MIB:-256}"

@@ -78,6 +78,18 @@ static const struct verb verbs[] = {
 	{"company", cmd_company, "external companies",
 	 "secflow company add NAME      (ds or admin)\n"
 	 "secflow company list [--json]\n"},
+	{"keywords", cmd_keywords, "the security keyword list; scan files",
+	 "secflow keywords list [--json]\n"
+	 "secflow keywords add WORD... [--prefix]   (admin; WORD* is a prefix)\n"
+	 "secflow keywords remove WORD...\n"
+	 "secflow keywords import FILE    (the list becomes FILE's entries)\n"
+	 "secflow keywords scan [--list FILE] [--count] [--json] [FILE...]\n"
+	 "  Print FILE:OFFSET:KEYWORD per match (byte offset of the keyword's\n"
+	 "  start), or with --count the matching lines per file as grep -c\n"
+	 "  does.  No FILE or \"-\": stdin, named \"(standard input)\".\n"
+	 "  --list FILE scans with that list file, without a database.\n"
+	 "  Case-insensitive whole words; exit 0 matched, 1 none, 2 error.\n"
+	 "  List files: one entry a line, # comments, WORD* a prefix entry.\n"},
 	{"demo", cmd_demo, "load demo users and objects",
 	 "secflow demo [--password-stdin]\n"
 	 "  Adds the demo users (password \"secflow-demo\" unless given) with\n"
