@@ -75,6 +75,9 @@ int cmd_outbox(struct cli *c);
 int cmd_demo(struct cli *c);
 int cmd_convention(struct cli *c);
 int cmd_company(struct cli *c);
+int cmd_incident(struct cli *c);
+int cmd_system(struct cli *c);
+int cmd_routine(struct cli *c);
 int cmd_keywords(struct cli *c);
 /* Generic verbs over any process's objects: start, list, show, step. */
 int cmd_object(struct cli *c, const char *process);

@@ -78,6 +78,20 @@ static const struct verb verbs[] = {
 	{"company", cmd_company, "external companies",
 	 "secflow company add NAME      (ds or admin)\n"
 	 "secflow company list [--json]\n"},
+	{"incident", cmd_incident, "security incidents (seed 002 SEC.4)",
+	 "secflow incident ingest FILE.eml... [--json]\n"
+	 "  Register each e-mail as an incident (or modify the one of its\n"
+	 "  reference), scanned for the security keywords; --json prints\n"
+	 "  each with flagged and matches.\n"
+	 "secflow incident create --body JSON   (reference, title, ...)\n"
+	 "secflow incident list | show ID [--json]\n"
+	 "secflow incident step ID STEP [--body JSON|@FILE|-]\n"
+	 "secflow incident report ID [--format md|html|pdf] [-o FILE]\n"},
+	{"system", cmd_system, "systems and their classification",
+	 "secflow system set NAME --classification critical|strategic|other\n"
+	 "secflow system list [--json]\n"},
+	{"routine", cmd_routine, "routine incident types",
+	 "secflow routine list [--json] | add NAME | remove NAME   (admin)\n"},
 	{"keywords", cmd_keywords, "the security keyword list; scan files",
 	 "secflow keywords list [--json]\n"
 	 "secflow keywords add WORD... [--prefix]   (admin; WORD* is a prefix)\n"
