@@ -749,6 +749,51 @@ fail:
 	return rc;
 }
 
+enum sf_status
+engine_reopen(struct engine *e, const struct actor *who, struct instance *inst,
+	      const char *step, const char *action, json_t *after_extra,
+	      sf_time now, struct sf_error *err)
+{
+	const struct procdef *def;
+	struct step_list act;
+	struct run r = {0};
+	json_t *before, *after;
+	enum sf_status rc;
+
+	rc = registry_pinned(e->reg, e->st, inst->procdef_id, &def, err);
+	if (rc)
+		return rc;
+	if (!procdef_step(def, step))
+		return sf_fail(err, SF_INTERNAL, "step",
+			       "process %s has no step %s", def->name, step);
+	rc = e->st->ops->steps_of(e->st, inst->id, 1, &act, err);
+	if (rc)
+		return rc;
+	r.e = e;
+	r.def = def;
+	r.inst = inst;
+	r.who = who;
+	r.now = now;
+	r.activated = json_array();
+	r.active = names_of(&act);
+	step_list_release(&act);
+	snprintf(r.object, sizeof(r.object), "%s/%lld", inst->object,
+		 (long long)inst->id);
+	before = json_pack("{s:s, s:O}", "state", inst->state, "active",
+			   r.active);
+	free(inst->state);
+	inst->state = xstrdup("running");
+	rc = activate(&r, step, "reopen", err);
+	after = after_extra ? json_deep_copy(after_extra) : json_object();
+	if (!rc)
+		rc = finish(&r, action, NULL, NULL, before, after, err);
+	json_decref(before);
+	json_decref(after);
+	json_decref(r.activated);
+	json_decref(r.active);
+	return rc;
+}
+
 /* Load instance ID of OBJECT and its pinned definition, checking that WHO
  * may see it (SF_NOT_FOUND otherwise: existence is not leaked). */
 static enum sf_status

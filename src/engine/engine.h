@@ -107,6 +107,17 @@ enum sf_status engine_perform(struct engine *e, const struct actor *who,
 			      const char *step, json_t *input,
 			      struct sf_error *err);
 
+/*
+ * Inside the caller's transaction: make INST running again with STEP
+ * active (an incident flagged by a later modification goes to
+ * screening), writing INST and an audit record ACTION (AFTER_EXTRA, not
+ * stolen, joins its "after").
+ */
+enum sf_status engine_reopen(struct engine *e, const struct actor *who,
+			     struct instance *inst, const char *step,
+			     const char *action, json_t *after_extra,
+			     sf_time now, struct sf_error *err);
+
 /* The instance as JSON: id, process, version, state, data, active_steps
  * (with the fields of the steps WHO may perform), history. */
 enum sf_status engine_view(struct engine *e, const struct actor *who,

@@ -351,20 +351,22 @@ modify(struct engine *e, const struct actor *who, int64_t id, json_t *fields,
 	json_object_set_new(after, "matches",
 			    json_integer((json_int_t)json_array_size(
 				    json_object_get(inst.data, "matches"))));
-	rc = st->ops->instance_update(st, id, inst.state, inst.data, inst.rev,
-				      clock_now(), err);
 	snprintf(object, sizeof(object), "incidents/%lld", (long long)id);
-	if (!rc)
-		rc = audit_append(st, who, NULL, NULL, object, "modify", before,
-				  after, clock_now(), err);
+	if (newly && strcmp(inst.state, "running") != 0 &&
+	    !json_object_get(inst.data, "screening")) {
+		/* Never screened (it was not flagged): now it is, so the
+		 * Security Manager screens it. */
+		rc = engine_reopen(e, who, &inst, "screen", "modify", after,
+				   clock_now(), err);
+	} else {
+		rc = st->ops->instance_update(st, id, inst.state, inst.data,
+					      inst.rev, clock_now(), err);
+		if (!rc)
+			rc = audit_append(st, who, NULL, NULL, object, "modify",
+					  before, after, clock_now(), err);
+	}
 	if (!rc && newly)
 		rc = inc_notify_flagged(e, inst.data, object, clock_now(), err);
-	if (!rc && newly && strcmp(inst.state, "running") != 0)
-		rc = sf_fail(err, SF_CONFLICT, "reference",
-			     "incident %s is closed; register the new facts "
-			     "under a new reference",
-			     json_string_value(json_object_get(inst.data,
-							       "reference")));
 	if (!rc) {
 		rc = st->ops->commit(st, err);
 		goto done;
