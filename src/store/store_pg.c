@@ -70,6 +70,12 @@ enum stmt {
 	S_STEPS_OF,
 	S_STEPS_OF_ACTIVE,
 	S_STEPS_ACTIVE_ALL,
+	S_STEP_KEYS_PUT,
+	S_INSTANCE_KEYS_PUT,
+	S_TASKS_ALL,
+	S_TASKS_FOR,
+	S_INSTANCE_LIST_ALL,
+	S_INSTANCE_LIST_FOR,
 	S_JOIN_ARRIVE,
 	S_JOIN_COUNT,
 	S_JOIN_CLEAR,
@@ -97,6 +103,12 @@ enum stmt {
 	"s.id, s.instance_id, s.step, s.state, s.activated, s.due, "           \
 	"s.overdue, s.completed, s.user_name, s.role, s.acting_for, "          \
 	"s.input, s.roles, s.scope"
+
+/* STEP_COLS without the input (task lists show none), and the process. */
+#define TASK_COLS                                                              \
+	"s.id, s.instance_id, s.step, s.state, s.activated, s.due, "           \
+	"s.overdue, s.completed, s.user_name, s.role, s.acting_for, "          \
+	"NULL, s.roles, s.scope, i.process, i.object"
 
 #define OUTBOX_COLS                                                            \
 	"id, created, mto, mcc, mbcc, subject, body, attachments, format, "    \
@@ -178,9 +190,12 @@ static const char *const stmts[S_COUNT] = {
 		   "activated, due, completed, user_name, role, "
 		   "acting_for, input, roles, scope) VALUES ($1, $2, $3, "
 		   "$4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-    [S_STEP_CLOSE] = "UPDATE steps SET state = $1, completed = $2, "
-		     "user_name = $3, role = $4, acting_for = $5, input = "
-		     "$6 WHERE id = $7 AND state = 'active'",
+    /* Only active steps have task keys: they go in the same statement. */
+    [S_STEP_CLOSE] = "WITH u AS (UPDATE steps SET state = $1, completed = "
+		     "$2, user_name = $3, role = $4, acting_for = $5, input "
+		     "= $6 WHERE id = $7 AND state = 'active' RETURNING id), "
+		     "d AS (DELETE FROM step_keys WHERE step_id IN (SELECT "
+		     "id FROM u)) SELECT count(*) FROM u",
     [S_STEP_OVERDUE] = "UPDATE steps SET overdue = 1 WHERE id = $1 AND "
 		       "overdue = 0 AND state = 'active'",
     [S_STEP_GET] = "SELECT " STEP_COLS " FROM steps s WHERE s.id = $1",
@@ -193,6 +208,46 @@ static const char *const stmts[S_COUNT] = {
 			   "FROM steps s JOIN instances i ON i.id = "
 			   "s.instance_id WHERE s.state = 'active' ORDER "
 			   "BY s.due IS NULL, s.due COLLATE \"C\", s.id",
+    [S_STEP_KEYS_PUT] = "INSERT INTO step_keys(role, scope, step_id) "
+			"SELECT DISTINCT p.role, p.scope, $2::bigint FROM "
+			"jsonb_to_recordset($1::jsonb) AS p(role text, "
+			"scope text) ON CONFLICT DO NOTHING",
+    /* The keys that stay are not touched: the DELETE and the INSERT of
+     * one statement must not meet on the same row. */
+    [S_INSTANCE_KEYS_PUT] =
+	"WITH k AS (SELECT DISTINCT p.role, p.scope FROM "
+	"jsonb_to_recordset($3::jsonb) AS p(role text, scope text)), d AS "
+	"(DELETE FROM instance_keys x WHERE x.instance_id = $1::bigint AND "
+	"NOT EXISTS (SELECT 1 FROM k WHERE k.role = x.role AND k.scope = "
+	"x.scope)) INSERT INTO instance_keys(role, scope, object, "
+	"instance_id) SELECT k.role, k.scope, $2::text, $1::bigint FROM k "
+	"ON CONFLICT DO NOTHING",
+    [S_TASKS_ALL] = "SELECT " TASK_COLS " FROM steps s JOIN instances i ON "
+		    "i.id = s.instance_id WHERE s.state = 'active' ORDER BY "
+		    "s.due IS NULL, s.due COLLATE \"C\", s.id",
+    /* One probe of step_keys' primary key per pair. */
+    [S_TASKS_FOR] = "SELECT " TASK_COLS " FROM steps s JOIN instances i ON "
+		    "i.id = s.instance_id WHERE s.state = 'active' AND s.id "
+		    "IN (SELECT k.step_id FROM jsonb_to_recordset($1::jsonb) "
+		    "AS p(role text, scope text) JOIN step_keys k ON k.role "
+		    "= p.role AND k.scope = p.scope) ORDER BY s.due IS NULL, "
+		    "s.due COLLATE \"C\", s.id",
+    [S_INSTANCE_LIST_ALL] = "SELECT id, process, state, data, created, "
+			    "updated FROM instances WHERE object = $1::text "
+			    "AND id < $2::bigint ORDER BY id DESC LIMIT "
+			    "$3::bigint",
+    /* Each pair's newest LIMIT from one backward range of the primary
+     * key of instance_keys, then the newest LIMIT of their union: no
+     * more rows read than kept, however many a reader role sees. */
+    [S_INSTANCE_LIST_FOR] =
+	"SELECT i.id, i.process, i.state, i.data, i.created, i.updated FROM "
+	"instances i WHERE i.id IN (SELECT l.instance_id FROM "
+	"jsonb_to_recordset($4::jsonb) AS p(role text, scope text) CROSS "
+	"JOIN LATERAL (SELECT k.instance_id FROM instance_keys k WHERE "
+	"k.role = p.role AND k.scope = p.scope AND k.object = $1::text AND "
+	"k.instance_id < $2::bigint ORDER BY k.instance_id DESC LIMIT "
+	"$3::bigint) l GROUP BY l.instance_id ORDER BY l.instance_id DESC "
+	"LIMIT $3::bigint) ORDER BY i.id DESC",
     [S_JOIN_ARRIVE] = "INSERT INTO join_arrivals(instance_id, join_step, "
 		      "from_step) VALUES ($1, $2, $3) ON CONFLICT DO "
 		      "NOTHING",
@@ -1296,6 +1351,27 @@ pq_instance_update(struct store *st, int64_t id, const char *state,
 	return SF_OK;
 }
 
+/* Rows of id, process, state, data, created, updated as instance_list's
+ * JSON array. */
+static json_t *
+instance_rows_json(const PGresult *res)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *data = c_json(res, i, 3);
+		json_array_append_new(
+		    a, json_pack("{s:I, s:s, s:s, s:o, s:I, s:I}", "id",
+				 (json_int_t)c_int(res, i, 0), "process",
+				 PQgetvalue(res, i, 1), "state",
+				 PQgetvalue(res, i, 2), "data",
+				 data ? data : json_object(), "created",
+				 (json_int_t)c_int(res, i, 4), "updated",
+				 (json_int_t)c_int(res, i, 5)));
+	}
+	return a;
+}
+
 static enum sf_status
 pq_instance_list(struct store *st, const char *object, int64_t before,
 		 size_t limit, json_t **out, struct sf_error *err)
@@ -1314,18 +1390,39 @@ pq_instance_list(struct store *st, const char *object, int64_t before,
 	res = pq_run((struct pq *)st, S_INSTANCE_LIST, &prm, "instances", err);
 	if (!res)
 		return run_status(err);
-	*out = json_array();
-	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *data = c_json(res, i, 3);
-		json_array_append_new(
-		    *out, json_pack("{s:I, s:s, s:s, s:o, s:I, s:I}", "id",
-				    (json_int_t)c_int(res, i, 0), "process",
-				    PQgetvalue(res, i, 1), "state",
-				    PQgetvalue(res, i, 2), "data",
-				    data ? data : json_object(), "created",
-				    (json_int_t)c_int(res, i, 4), "updated",
-				    (json_int_t)c_int(res, i, 5)));
+	*out = instance_rows_json(res);
+	PQclear(res);
+	return SF_OK;
+}
+
+static enum sf_status
+pq_instance_list_for(struct store *st, const char *object,
+		     const struct access_keys *pairs, int64_t before,
+		     size_t limit, json_t **out, struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+	char *json = NULL;
+
+	p_text(&prm, object);
+	p_int(&prm, before > 0 ? before : INT64_MAX);
+	/* LIMIT NULL is no limit in PostgreSQL. */
+	if (limit)
+		p_int(&prm, (int64_t)limit);
+	else
+		p_text(&prm, NULL);
+	if (pairs) {
+		json = access_keys_json(pairs);
+		p_text(&prm, json);
 	}
+	*out = NULL;
+	res = pq_run((struct pq *)st,
+		     pairs ? S_INSTANCE_LIST_FOR : S_INSTANCE_LIST_ALL, &prm,
+		     "instances", err);
+	free(json);
+	if (!res)
+		return run_status(err);
+	*out = instance_rows_json(res);
 	PQclear(res);
 	return SF_OK;
 }
@@ -1366,7 +1463,7 @@ pq_step_close(struct store *st, int64_t id, const char *state, sf_time now,
 	      json_t *input, struct sf_error *err)
 {
 	struct params prm = {0};
-	enum sf_status r;
+	PGresult *res;
 	long n = 0;
 
 	p_text(&prm, state);
@@ -1376,9 +1473,11 @@ pq_step_close(struct store *st, int64_t id, const char *state, sf_time now,
 	p_text(&prm, acting_for);
 	p_json(&prm, input);
 	p_int(&prm, id);
-	r = pq_change((struct pq *)st, S_STEP_CLOSE, &prm, "step", &n, err);
-	if (r)
-		return r;
+	res = pq_run((struct pq *)st, S_STEP_CLOSE, &prm, "step", err);
+	if (!res)
+		return run_status(err);
+	n = (long)c_int(res, 0, 0);
+	PQclear(res);
 	if (n != 1)
 		return sf_fail(err, SF_CONFLICT, "step",
 			       "the step is not active any more");
@@ -1488,6 +1587,59 @@ pq_steps_active_all(struct store *st, struct step_list *out,
 
 	return step_rows((struct pq *)st, S_STEPS_ACTIVE_ALL, &prm, 1, out,
 			 err);
+}
+
+static enum sf_status
+pq_step_keys_put(struct store *st, int64_t step_id,
+		 const struct access_keys *keys, struct sf_error *err)
+{
+	struct params prm = {0};
+	char *json;
+	enum sf_status r;
+
+	if (!keys->n)
+		return SF_OK;
+	json = access_keys_json(keys);
+	p_text(&prm, json);
+	p_int(&prm, step_id);
+	r = pq_exec((struct pq *)st, S_STEP_KEYS_PUT, &prm, "step keys", err);
+	free(json);
+	return r;
+}
+
+static enum sf_status
+pq_instance_keys_put(struct store *st, int64_t id, const char *object,
+		     const struct access_keys *keys, struct sf_error *err)
+{
+	struct params prm = {0};
+	char *json = access_keys_json(keys);
+	enum sf_status r;
+
+	p_int(&prm, id);
+	p_text(&prm, object);
+	p_text(&prm, json);
+	r = pq_exec((struct pq *)st, S_INSTANCE_KEYS_PUT, &prm,
+		    "instance keys", err);
+	free(json);
+	return r;
+}
+
+static enum sf_status
+pq_tasks_for(struct store *st, const struct access_keys *pairs,
+	     struct step_list *out, struct sf_error *err)
+{
+	struct params prm = {0};
+	char *json = NULL;
+	enum sf_status r;
+
+	if (pairs) {
+		json = access_keys_json(pairs);
+		p_text(&prm, json);
+	}
+	r = step_rows((struct pq *)st, pairs ? S_TASKS_FOR : S_TASKS_ALL, &prm,
+		      1, out, err);
+	free(json);
+	return r;
 }
 
 static enum sf_status
@@ -1930,6 +2082,10 @@ static const struct store_ops store_pg_ops = {
     .step_get = pq_step_get,
     .steps_of = pq_steps_of,
     .steps_active_all = pq_steps_active_all,
+    .step_keys_put = pq_step_keys_put,
+    .instance_keys_put = pq_instance_keys_put,
+    .tasks_for = pq_tasks_for,
+    .instance_list_for = pq_instance_list_for,
     .join_arrive = pq_join_arrive,
     .join_count = pq_join_count,
     .join_clear = pq_join_clear,
