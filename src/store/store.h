@@ -9,6 +9,12 @@
  * inside a transaction leaves it to the caller to store_rollback().
  * Strings returned inside structs are owned by the struct (see the _free
  * functions); json_t results are new references.
+ *
+ * Access: task lists and list pages do not filter rows in C.  The engine
+ * writes access keys (struct access_key below) for active steps and for
+ * instances, and asks tasks_for / instance_list_for with the (role,
+ * scope) pairs of the actor's grants; the backends answer from indexes
+ * on the key tables of migration 003 (step_keys, instance_keys).
  */
 #ifndef SF_STORE_H
 #define SF_STORE_H

@@ -73,7 +73,7 @@ enum stmt {
 	S_STEP_KEYS_PUT,
 	S_INSTANCE_KEYS_PUT,
 	S_TASKS_ALL,
-	S_TASKS_FOR,
+	S_TASKS_BY_ID,
 	S_INSTANCE_LIST_ALL,
 	S_INSTANCE_LIST_FOR,
 	S_JOIN_ARRIVE,
@@ -225,13 +225,11 @@ static const char *const stmts[S_COUNT] = {
     [S_TASKS_ALL] = "SELECT " TASK_COLS " FROM steps s JOIN instances i ON "
 		    "i.id = s.instance_id WHERE s.state = 'active' ORDER BY "
 		    "s.due IS NULL, s.due COLLATE \"C\", s.id",
-    /* One probe of step_keys' primary key per pair. */
-    [S_TASKS_FOR] = "SELECT " TASK_COLS " FROM steps s JOIN instances i ON "
-		    "i.id = s.instance_id WHERE s.state = 'active' AND s.id "
-		    "IN (SELECT k.step_id FROM jsonb_to_recordset($1::jsonb) "
-		    "AS p(role text, scope text) JOIN step_keys k ON k.role "
-		    "= p.role AND k.scope = p.scope) ORDER BY s.due IS NULL, "
-		    "s.due COLLATE \"C\", s.id",
+    /* The steps of sql_step_keys_of: primary key probes. */
+    [S_TASKS_BY_ID] = "SELECT " TASK_COLS " FROM steps s JOIN instances i "
+		      "ON i.id = s.instance_id WHERE s.id = ANY($1::bigint[]) "
+		      "AND s.state = 'active' ORDER BY s.due IS NULL, s.due "
+		      "COLLATE \"C\", s.id",
     [S_INSTANCE_LIST_ALL] = "SELECT id, process, state, data, created, "
 			    "updated FROM instances WHERE object = $1::text "
 			    "AND id < $2::bigint ORDER BY id DESC LIMIT "
@@ -311,6 +309,19 @@ static const char *const stmts[S_COUNT] = {
 			"now())::bigint)",
 };
 
+/*
+ * The keys of step_keys whose role is one of $1 and scope one of $2 (the
+ * caller keeps the exact pairs).  Not prepared: planned at each call with
+ * the arrays' values in view, so the statistics tell a rare role (an
+ * index probe per value) from the one role that holds most active steps
+ * (read them all).  A prepared, generic plan cannot tell them apart and
+ * reads them all for everyone; jsonb_to_recordset() would hide the values
+ * from the planner as well.  One table, two conditions: cheap to plan.
+ */
+static const char sql_step_keys_of[] =
+	"SELECT step_id, role, scope FROM step_keys WHERE role = "
+	"ANY($1::text[]) AND scope = ANY($2::text[])";
+
 struct pq {
 	struct store base;
 	PGconn *conn;
@@ -359,6 +370,34 @@ p_json(struct params *p, json_t *v)
 	}
 	t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	p->json[p->n] = t ? t : xstrdup("null");
+	p_text(p, p->json[p->n]);
+}
+
+/* The roles (SCOPES 0) or the scopes (1) of K as a text[] literal, every
+ * element quoted: {"a","b\\"c"}. */
+static void
+p_array(struct params *p, const struct access_keys *k, int scopes)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "{");
+	for (size_t i = 0; i < k->n; i++) {
+		const char *v = scopes ? k->v[i].scope : k->v[i].role;
+
+		buf_adds(&b, i ? ",\"" : "\"");
+		for (; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				buf_adds(&b, "\\");
+			buf_add(&b, v, 1);
+		}
+		buf_adds(&b, "\"");
+	}
+	buf_adds(&b, "}");
+	if (p->n >= PQ_MAXPARAMS)
+		abort();
+	p->json[p->n] = buf_detach(&b, NULL);
+	buf_release(&b);
 	p_text(p, p->json[p->n]);
 }
 
@@ -532,6 +571,29 @@ pq_run(struct pq *p, enum stmt id, struct params *prm, const char *what,
 	params_release(prm);
 	s = PQresultStatus(res);
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return res;
+	pq_fail(p, res, err, what);
+	PQclear(res);
+	return NULL;
+}
+
+/* Like pq_run, for SQL run without preparing it (see sql_tasks_for). */
+static PGresult *
+pq_run_sql(struct pq *p, const char *sql, struct params *prm,
+	   const char *what, struct sf_error *err)
+{
+	PGresult *res;
+	ExecStatusType s;
+
+	if (!pq_alive(p)) {
+		params_release(prm);
+		pq_fail(p, NULL, err, what);
+		return NULL;
+	}
+	res = PQexecParams(p->conn, sql, prm->n, NULL, prm->v, NULL, NULL, 0);
+	params_release(prm);
+	s = PQresultStatus(res);
+	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
 		return res;
 	pq_fail(p, res, err, what);
 	PQclear(res);
@@ -1624,21 +1686,68 @@ pq_instance_keys_put(struct store *st, int64_t id, const char *object,
 	return r;
 }
 
+static int
+by_id(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Does K hold ROLE with SCOPE? */
+static int
+keys_hold(const struct access_keys *k, const char *role, const char *scope)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->v[i].role, role) == 0 &&
+		    strcmp(k->v[i].scope, scope) == 0)
+			return 1;
+	return 0;
+}
+
+/* Two steps: the ids the pairs match (sql_step_keys_of, exact pairs
+ * kept here), then those steps, sorted, by primary key. */
 static enum sf_status
 pq_tasks_for(struct store *st, const struct access_keys *pairs,
 	     struct step_list *out, struct sf_error *err)
 {
+	struct pq *p = (struct pq *)st;
 	struct params prm = {0};
-	char *json = NULL;
+	struct buf ids;
+	PGresult *res;
+	int64_t *v;
+	size_t n = 0;
 	enum sf_status r;
 
-	if (pairs) {
-		json = access_keys_json(pairs);
-		p_text(&prm, json);
+	if (!pairs)
+		return step_rows(p, S_TASKS_ALL, &prm, 1, out, err);
+	memset(out, 0, sizeof(*out));
+	p_array(&prm, pairs, 0);
+	p_array(&prm, pairs, 1);
+	res = pq_run_sql(p, sql_step_keys_of, &prm, "step keys", err);
+	if (!res)
+		return run_status(err);
+	v = xcalloc((size_t)PQntuples(res) + 1, sizeof(*v));
+	for (int i = 0; i < PQntuples(res); i++)
+		if (keys_hold(pairs, PQgetvalue(res, i, 1),
+			      PQgetvalue(res, i, 2)))
+			v[n++] = c_int(res, i, 0);
+	PQclear(res);
+	if (!n) {
+		free(v);
+		return SF_OK;
 	}
-	r = step_rows((struct pq *)st, pairs ? S_TASKS_FOR : S_TASKS_ALL, &prm,
-		      1, out, err);
-	free(json);
+	qsort(v, n, sizeof(*v), by_id);
+	buf_init(&ids, 0);
+	buf_adds(&ids, "{");
+	for (size_t i = 0; i < n; i++)
+		if (!i || v[i] != v[i - 1])
+			buf_addf(&ids, "%s%" PRId64, i ? "," : "", v[i]);
+	buf_adds(&ids, "}");
+	free(v);
+	p_text(&prm, ids.data);
+	r = step_rows(p, S_TASKS_BY_ID, &prm, 1, out, err);
+	buf_release(&ids);
 	return r;
 }
 
