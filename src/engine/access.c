@@ -76,8 +76,7 @@ access_scopes_of(const struct procdef *def, const struct step_def *sd,
 }
 
 void
-access_step_keys(const char *roles, const char *scopes,
-		 struct access_keys *out)
+access_step_keys(const char *roles, const char *scopes, struct access_keys *out)
 {
 	const char *p = roles;
 
@@ -171,8 +170,8 @@ struct pins {
 };
 
 static enum sf_status
-pinned(struct store *st, struct pins *p, int64_t id,
-       const struct procdef **out, struct sf_error *err)
+pinned(struct store *st, struct pins *p, int64_t id, const struct procdef **out,
+       struct sf_error *err)
 {
 	struct procdef *def;
 	char *source = NULL, *file;
@@ -260,7 +259,7 @@ access_rebuild_if_needed(struct store *st, struct sf_error *err)
 			if (!r) {
 				access_instance_keys(def, inst.data, &keys);
 				r = st->ops->instance_keys_put(
-					st, inst.id, inst.object, &keys, err);
+				    st, inst.id, inst.object, &keys, err);
 			}
 			access_keys_release(&keys);
 			instance_release(&inst);

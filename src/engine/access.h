@@ -41,8 +41,7 @@ void access_instance_keys(const struct procdef *def, json_t *data,
  * every instance, the CLI operator may do anything.) */
 void access_actor_pairs(const struct actor *who, struct access_keys *out);
 /* Do A and B hold the same keys in the same order? */
-int access_keys_equal(const struct access_keys *a,
-		      const struct access_keys *b);
+int access_keys_equal(const struct access_keys *a, const struct access_keys *b);
 
 /*
  * Build the keys of every instance when migration 003 asked for it (the
@@ -50,7 +49,6 @@ int access_keys_equal(const struct access_keys *a,
  * instance is pinned to, in one transaction; then set it to "built".
  * Cheap when there is nothing to do: one read, no lock.
  */
-enum sf_status access_rebuild_if_needed(struct store *st,
-					struct sf_error *err);
+enum sf_status access_rebuild_if_needed(struct store *st, struct sf_error *err);
 
 #endif

@@ -25,30 +25,30 @@
 
 /* A process whose step moves the instance to another DG. */
 static const char move_yaml[] =
-	"process: scope.move\n"
-	"version: 1\n"
-	"title: Scope move\n"
-	"object: moves\n"
-	"fields:\n"
-	"  - {name: title, type: string, required: true, label: Title, "
-	"max: 200}\n"
-	"  - {name: dg, type: string, label: DG, max: 32}\n"
-	"scopes:\n"
-	"  dg_requester: dg\n"
-	"readers: [liso]\n"
-	"start: [hand_over]\n"
-	"steps:\n"
-	"  - id: hand_over\n"
-	"    title: Hand over\n"
-	"    roles: [dg_requester]\n"
-	"    fields:\n"
-	"      - {name: dg, type: string, required: true, label: New DG, "
-	"max: 32}\n"
-	"    next: [take]\n"
-	"  - id: take\n"
-	"    title: Take\n"
-	"    roles: [dg_requester, snet]\n"
-	"    next: [end]\n";
+    "process: scope.move\n"
+    "version: 1\n"
+    "title: Scope move\n"
+    "object: moves\n"
+    "fields:\n"
+    "  - {name: title, type: string, required: true, label: Title, "
+    "max: 200}\n"
+    "  - {name: dg, type: string, label: DG, max: 32}\n"
+    "scopes:\n"
+    "  dg_requester: dg\n"
+    "readers: [liso]\n"
+    "start: [hand_over]\n"
+    "steps:\n"
+    "  - id: hand_over\n"
+    "    title: Hand over\n"
+    "    roles: [dg_requester]\n"
+    "    fields:\n"
+    "      - {name: dg, type: string, required: true, label: New DG, "
+    "max: 32}\n"
+    "    next: [take]\n"
+    "  - id: take\n"
+    "    title: Take\n"
+    "    roles: [dg_requester, snet]\n"
+    "    next: [end]\n";
 
 #define NACTORS 10
 
@@ -62,8 +62,8 @@ struct fx {
 };
 
 static const char *const names[NACTORS] = {
-	"(operator)", "adm",  "req",   "req2",	"ds1",
-	"snet",	      "sig",  "liso",  "deleg", "nobody",
+    "(operator)", "adm", "req",	 "req2",  "ds1",
+    "snet",	  "sig", "liso", "deleg", "nobody",
 };
 
 static void
@@ -114,9 +114,8 @@ fx_setup(void **state)
 	    f->st->ops->grant_add(f->st, u.id, "dg_requester", "", &err),
 	    SF_OK);
 	user_release(&u);
-	assert_int_equal(people_delegate(f->st, &f->a[0], "req",
-					 "dg_requester", "DIGIT", "deleg",
-					 "2026-12-31", &err),
+	assert_int_equal(people_delegate(f->st, &f->a[0], "req", "dg_requester",
+					 "DIGIT", "deleg", "2026-12-31", &err),
 			 SF_OK);
 	for (int i = 1; i < NACTORS; i++)
 		if (actor_load(f->st, names[i], 0, date_of(clock_now()),
@@ -241,15 +240,14 @@ seen_by_rows(struct fx *f, const struct actor *who, const char *object)
 		struct instance inst;
 		const struct procdef *def;
 
-		assert_int_equal(f->st->ops->instance_get(f->st, id, &inst,
-							  &err),
-				 SF_OK);
-		assert_int_equal(registry_pinned(f->reg, f->st,
-						 inst.procdef_id, &def, &err),
-				 SF_OK);
+		assert_int_equal(
+		    f->st->ops->instance_get(f->st, id, &inst, &err), SF_OK);
+		assert_int_equal(
+		    registry_pinned(f->reg, f->st, inst.procdef_id, &def, &err),
+		    SF_OK);
 		if (engine_can_see(def, who, inst.data))
-			json_array_append_new(out,
-					      json_sprintf("%lld", (long long)id));
+			json_array_append_new(
+			    out, json_sprintf("%lld", (long long)id));
 		instance_release(&inst);
 	}
 	json_decref(all);
@@ -275,14 +273,15 @@ seen_by_list(struct fx *f, const struct actor *who, const char *object,
 			assert_true(json_array_size(l) <= page);
 		json_array_foreach(l, i, o)
 		{
-			int64_t id = json_integer_value(json_object_get(o, "id"));
+			int64_t id =
+			    json_integer_value(json_object_get(o, "id"));
 			/* newest first, across pages too */
 			assert_true(!before || id < before);
 			before = id;
 			assert_null(json_object_get(json_object_get(o, "data"),
 						    "_last"));
-			json_array_append_new(out,
-					      json_sprintf("%lld", (long long)id));
+			json_array_append_new(
+			    out, json_sprintf("%lld", (long long)id));
 		}
 		json_decref(l);
 		before = next;
@@ -304,12 +303,13 @@ tasks_by_rows(struct fx *f, const struct actor *who)
 		size_t i;
 
 		sf_error_clear(&err);
-		assert_int_equal(f->st->ops->instance_list(f->st, objects[k],
-							   0, 0, &all, &err),
+		assert_int_equal(f->st->ops->instance_list(f->st, objects[k], 0,
+							   0, &all, &err),
 				 SF_OK);
 		json_array_foreach(all, i, o)
 		{
-			int64_t id = json_integer_value(json_object_get(o, "id"));
+			int64_t id =
+			    json_integer_value(json_object_get(o, "id"));
 			json_t *view, *s;
 			size_t j;
 			enum sf_status r = engine_view(&f->e, who, objects[k],
@@ -318,19 +318,18 @@ tasks_by_rows(struct fx *f, const struct actor *who)
 			if (r == SF_NOT_FOUND)
 				continue;
 			assert_int_equal(r, SF_OK);
-			json_array_foreach(json_object_get(view,
-							   "active_steps"),
-					   j, s)
+			json_array_foreach(
+			    json_object_get(view, "active_steps"), j, s)
 			{
-				if (json_is_true(json_object_get(
-					s, "can_perform")))
+				if (json_is_true(
+					json_object_get(s, "can_perform")))
 					json_array_append_new(
-					    out,
-					    json_sprintf(
-						"%s/%lld %s", objects[k],
-						(long long)id,
-						json_string_value(json_object_get(
-						    s, "step"))));
+					    out, json_sprintf(
+						     "%s/%lld %s", objects[k],
+						     (long long)id,
+						     json_string_value(
+							 json_object_get(
+							     s, "step"))));
 			}
 			json_decref(view);
 		}
@@ -364,13 +363,12 @@ tasks_by_list(struct fx *f, const struct actor *who)
 			seen_undated = 1;
 		}
 		json_array_append_new(
-		    out, json_sprintf("%s/%lld %s",
-				      json_string_value(
-					  json_object_get(t, "object")),
-				      (long long)json_integer_value(
-					  json_object_get(t, "id")),
-				      json_string_value(
-					  json_object_get(t, "step"))));
+		    out,
+		    json_sprintf(
+			"%s/%lld %s",
+			json_string_value(json_object_get(t, "object")),
+			(long long)json_integer_value(json_object_get(t, "id")),
+			json_string_value(json_object_get(t, "step"))));
 	}
 	json_decref(l);
 	return lines(out);
@@ -508,17 +506,15 @@ test_rebuild(void **state)
 			  "value = 'rebuild' WHERE key = 'instance_keys'");
 	sf_error_clear(&err);
 	assert_int_equal(setup_database(f->st, NULL, &err), SF_OK);
-	assert_int_equal(f->st->ops->setting_get(f->st, "instance_keys", &v,
-						 &err),
-			 SF_OK);
+	assert_int_equal(
+	    f->st->ops->setting_get(f->st, "instance_keys", &v, &err), SF_OK);
 	assert_string_equal(v, "built");
 	free(v);
 	n2 = tu_db_int(f->db, "SELECT count(*) FROM instance_keys");
 	assert_int_equal(n2, n);
-	assert_int_equal(tu_db_int(f->db,
-				   "SELECT count(*) FROM (SELECT * FROM "
-				   "keys_before EXCEPT SELECT * FROM "
-				   "instance_keys) x"),
+	assert_int_equal(tu_db_int(f->db, "SELECT count(*) FROM (SELECT * FROM "
+					  "keys_before EXCEPT SELECT * FROM "
+					  "instance_keys) x"),
 			 0);
 	/* Nothing to do the second time. */
 	assert_int_equal(setup_database(f->st, NULL, &err), SF_OK);
