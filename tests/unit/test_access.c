@@ -211,6 +211,7 @@ lines(json_t *a)
 	size_t n = json_array_size(a);
 	char **v = xcalloc(n + 1, sizeof(*v));
 	struct buf b;
+	char *out;
 
 	for (size_t i = 0; i < n; i++)
 		v[i] = (char *)json_string_value(json_array_get(a, i));
@@ -220,7 +221,9 @@ lines(json_t *a)
 		buf_addf(&b, "%s\n", v[i]);
 	free(v);
 	json_decref(a);
-	return buf_detach(&b, NULL);
+	out = buf_detach(&b, NULL);
+	buf_release(&b); /* detach re-inits B */
+	return out;
 }
 
 /* The ids of OBJECT WHO may see, by engine_can_see over every instance. */
