@@ -7,7 +7,11 @@
 # submits them): they are the templates.  Their rows (instance, steps) are
 # copied by INSERT ... SELECT in one transaction until there are INSTANCES,
 # each copy under one of 20 DGs (TAXUD, DG01..DG19; the templates are TAXUD),
-# and one third of the copies are marked done.  Jobs are not copied.
+# and one third of the copies are marked done.  Their access keys
+# (instance_keys, and step_keys of the steps still active) are copied the
+# same way, with the DG as scope, so a copy is listed and offered as a task
+# exactly as an instance made through the API would be.  Jobs are not
+# copied.
 # Audit records are then generated raw, about ten per instance, up to AUDIT
 # in all: they look like the engine's, but their hashes are made up, so
 # the bench database is NOT chain-valid (`secflow audit verify` fails on
@@ -67,8 +71,17 @@ SELECT t.id + k * $s, t.instance_id + k * $m, t.step,
        CASE WHEN t.state = 'active' AND (t.instance_id + k) % 3 = 0 THEN 'done' ELSE t.state END,
        t.activated, t.due, t.overdue, t.completed, t.user_name, t.role,
        t.acting_for, t.input, t.roles,
-       CASE WHEN t.scope = 'TAXUD' THEN $(dg t.instance_id) ELSE t.scope END
+       replace(t.scope, '=TAXUD;', '=' || $(dg t.instance_id) || ';')
 FROM steps t, ($k_series) s WHERE t.id <= $s AND t.instance_id + k * $m <= $want;
+INSERT INTO instance_keys(role, scope, object, instance_id)
+SELECT x.role, CASE WHEN x.scope = 'TAXUD' THEN $(dg x.instance_id) ELSE x.scope END,
+       x.object, x.instance_id + k * $m
+FROM instance_keys x, ($k_series) s WHERE x.instance_id <= $m AND x.instance_id + k * $m <= $want;
+INSERT INTO step_keys(role, scope, step_id)
+SELECT y.role, CASE WHEN y.scope = 'TAXUD' THEN $(dg t.instance_id) ELSE y.scope END,
+       y.step_id + k * $s
+FROM step_keys y JOIN steps t ON t.id = y.step_id, ($k_series) s
+WHERE y.step_id <= $s AND t.instance_id + k * $m <= $want AND (t.instance_id + k) % 3 <> 0;
 INSERT INTO audit(id, ts, user_name, role, acting_for, object, action, before, after, prev_hash, hash)
 SELECT $a + n, 1796288400 + n, 'bench.ds', 'ds', '',
        'samples/' || (1 + (n - 1) % $want), 'step:review_ds', NULL, $after,

@@ -21,6 +21,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "engine/access.h"
 #include "engine/audit.h"
 #include "auth/roles.h"
 #include "engine/fields.h"
@@ -40,29 +41,18 @@ struct run {
 	json_t *active;	   /* names of the instance's active steps, kept
 			      up to date in memory (saves re-reading) */
 	char object[96];
+	/* The instance's visibility keys as stored (when KEYS_KNOWN): finish
+	 * writes them again only when the data changed them. */
+	struct access_keys keys;
+	int keys_known;
 };
 
-/* The string form of a JSON scalar into BUF, or NULL when absent/null. */
-static const char *
-scalar_str(json_t *v, char *buf, size_t n)
+/* Remember the keys the instance has now (its data as loaded). */
+static void
+keys_known(struct run *r)
 {
-	if (!v || json_is_null(v))
-		return NULL;
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_true(v))
-		return "true";
-	if (json_is_false(v))
-		return "false";
-	if (json_is_integer(v)) {
-		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-		return buf;
-	}
-	if (json_is_real(v)) {
-		snprintf(buf, n, "%g", json_real_value(v));
-		return buf;
-	}
-	return "";
+	access_instance_keys(r->def, r->inst->data, &r->keys);
+	r->keys_known = 1;
 }
 
 /* Look FIELD up in INPUT, then the instance data, then data._last. */
@@ -83,7 +73,7 @@ cond_holds(const struct cond *c, size_t n, json_t *input, json_t *data)
 {
 	for (size_t i = 0; i < n; i++) {
 		char b[64];
-		const char *s = scalar_str(lookup(input, data, c[i].field), b,
+		const char *s = access_scalar(lookup(input, data, c[i].field), b,
 					   sizeof(b));
 		int in = 0;
 
@@ -111,63 +101,6 @@ cond_holds(const struct cond *c, size_t n, json_t *input, json_t *data)
 		}
 	}
 	return 1;
-}
-
-/* ",ds,snet," for fast matching in task lists. */
-static char *
-roles_csv(const struct step_def *sd)
-{
-	struct buf b;
-	char *csv;
-
-	buf_init(&b, 0);
-	buf_adds(&b, ",");
-	for (size_t i = 0; i < sd->nroles; i++) {
-		buf_adds(&b, sd->roles[i]);
-		buf_adds(&b, ",");
-	}
-	csv = buf_detach(&b, NULL);
-	buf_release(&b); /* detach re-inits B */
-	return csv;
-}
-
-/* ";role=scope;" for each scoped role of the step whose process maps it to
- * a data field. */
-static char *
-scopes_of(const struct procdef *def, const struct step_def *sd, json_t *data)
-{
-	struct buf b;
-	char *scopes;
-
-	buf_init(&b, 0);
-	buf_adds(&b, ";");
-	for (size_t i = 0; i < sd->nroles; i++) {
-		const char *f = procdef_scope_field(def, sd->roles[i]);
-		char tmp[64];
-		const char *v;
-
-		if (!f)
-			continue;
-		if (json_is_array(json_object_get(data, f))) {
-			/* A list of scopes (an incident's NAs): any of them,
-			 * written "A|B". */
-			json_t *x;
-			size_t k;
-			buf_addf(&b, "%s=", sd->roles[i]);
-			json_array_foreach(json_object_get(data, f), k, x)
-			{
-				v = scalar_str(x, tmp, sizeof(tmp));
-				buf_addf(&b, "%s%s", k ? "|" : "", v ? v : "");
-			}
-			buf_adds(&b, ";");
-			continue;
-		}
-		v = scalar_str(json_object_get(data, f), tmp, sizeof(tmp));
-		buf_addf(&b, "%s=%s;", sd->roles[i], v ? v : "");
-	}
-	scopes = buf_detach(&b, NULL);
-	buf_release(&b); /* detach re-inits B */
-	return scopes;
 }
 
 /* Does WHO hold ROLE in one of the scopes LIST ("A" or "A|B"; "" is
@@ -272,31 +205,31 @@ engine_can_see(const struct procdef *def, const struct actor *who,
 		 * of its own scope (a company only its own), as a step role
 		 * does; an empty scope field matches nobody. */
 		const char *f = procdef_scope_field(def, def->readers[i]);
-		char tmp[64];
 		json_t *fv = f ? json_object_get(data, f) : NULL;
-		const char *v = f && !json_is_array(fv)
-					? scalar_str(fv, tmp, sizeof(tmp))
-					: NULL;
-		if (json_is_array(fv)) {
+		char tmp[64];
+		const char *v;
+
+		if (json_is_array(fv)) { /* a list of scopes: any of them */
 			json_t *x;
 			size_t k;
 			json_array_foreach(fv, k, x)
 			{
-				v = scalar_str(x, tmp, sizeof(tmp));
+				v = access_scalar(x, tmp, sizeof(tmp));
 				if (v && *v &&
 				    actor_holds(who, def->readers[i], v, NULL))
 					return 1;
 			}
 			continue;
 		}
+		v = f ? access_scalar(fv, tmp, sizeof(tmp)) : NULL;
 		if (f ? v && *v && actor_holds(who, def->readers[i], v, NULL)
 		      : actor_has_role(who, def->readers[i]))
 			return 1;
 	}
 	for (size_t i = 0; i < def->nsteps; i++) {
 		const struct step_def *sd = &def->steps[i];
-		char *roles = roles_csv(sd);
-		char *scopes = scopes_of(def, sd, data);
+		char *roles = access_roles_csv(sd);
+		char *scopes = access_scopes_of(def, sd, data);
 		int ok = may_perform(who, roles, scopes, NULL, NULL);
 		free(roles);
 		free(scopes);
@@ -489,9 +422,15 @@ activate(struct run *r, const char *target, const char *from,
 		date_format(due, dues);
 		row.due = dues;
 	}
-	row.roles = roles_csv(sd);
-	row.scope = scopes_of(r->def, sd, r->inst->data);
+	row.roles = access_roles_csv(sd);
+	row.scope = access_scopes_of(r->def, sd, r->inst->data);
 	rc = st->ops->step_add(st, &row, &step_id, err);
+	if (!rc) {
+		struct access_keys keys = {0};
+		access_step_keys(row.roles, row.scope, &keys);
+		rc = st->ops->step_keys_put(st, step_id, &keys, err);
+		access_keys_release(&keys);
+	}
 	if (!rc)
 		rc = schedule(r, sd, step_id, today, err);
 	if (!rc && sd->nnotify) {
@@ -624,6 +563,17 @@ finish(struct run *r, const char *action, const char *role,
 				      r->inst->data, r->inst->rev, r->now, err);
 	if (rc)
 		return rc;
+	{
+		struct access_keys keys = {0};
+		access_instance_keys(r->def, r->inst->data, &keys);
+		if (!r->keys_known || !access_keys_equal(&keys, &r->keys))
+			rc = st->ops->instance_keys_put(st, r->inst->id,
+							r->inst->object, &keys,
+							err);
+		access_keys_release(&keys);
+		if (rc)
+			return rc;
+	}
 	json_object_set_new(after, "state", json_string(r->inst->state));
 	json_object_set(after, "active", r->active);
 	return audit_append(st, r->who, role, acting_for, r->object, action,
@@ -643,8 +593,8 @@ may_start(const struct procdef *def, const struct actor *who, json_t *data,
 
 		as.roles = def->starters;
 		as.nroles = def->nstarters;
-		roles = roles_csv(&as);
-		scopes = scopes_of(def, &as, data);
+		roles = access_roles_csv(&as);
+		scopes = access_scopes_of(def, &as, data);
 		ok = may_perform(who, roles, scopes, role, acting_for);
 		free(roles);
 		free(scopes);
@@ -657,8 +607,8 @@ may_start(const struct procdef *def, const struct actor *who, json_t *data,
 
 		if (!sd)
 			continue;
-		roles = roles_csv(sd);
-		scopes = scopes_of(def, sd, data);
+		roles = access_roles_csv(sd);
+		scopes = access_scopes_of(def, sd, data);
 		ok = may_perform(who, roles, scopes, role, acting_for);
 		free(roles);
 		free(scopes);
@@ -971,6 +921,7 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 	r.now = clock_now();
 	r.activated = json_array();
 	r.active = json_array();
+	keys_known(&r);
 	for (size_t i = 0; i < act.n; i++)
 		if (&act.v[i] != row)
 			json_array_append_new(r.active,
@@ -1036,6 +987,7 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 out:
 	e->st->ops->rollback(e->st);
 out_free:
+	access_keys_release(&r.keys);
 	json_decref(r.activated);
 	json_decref(r.active);
 	json_decref(before);
@@ -1173,38 +1125,38 @@ engine_list(struct engine *e, const struct actor *who, const char *object,
 	    int64_t before, size_t limit, json_t **out, int64_t *next,
 	    struct sf_error *err)
 {
-	json_t *batch, *o;
-	size_t i;
-	enum sf_status rc;
+	struct access_keys pairs = {0};
+	const struct access_keys *as = NULL;
+	json_t *batch = NULL, *o;
+	size_t i, want = limit ? limit + 1 : 0;
+	enum sf_status rc = SF_OK;
 
 	*out = json_array();
 	if (next)
 		*next = 0;
-	/* Read in batches until the page holds LIMIT visible objects: what
-	 * a user may see is decided here, not in SQL. */
+	/* Who sees what is the instance_keys index's business (access.h);
+	 * an admin (and the CLI's own reads, WHO NULL) sees everything. */
+	if (who && !actor_is_admin(who)) {
+		access_actor_pairs(who, &pairs);
+		as = &pairs;
+	}
+	/* One more than the page tells whether there is a next page.  An
+	 * instance of a process no longer loaded is not listed, so a page
+	 * may take a second read. */
 	for (;;) {
 		size_t got;
 
-		rc = e->st->ops->instance_list(e->st, object, before, 200,
-					       &batch, err);
-		if (rc) {
-			json_decref(*out);
-			*out = NULL;
-			return rc;
-		}
+		rc = e->st->ops->instance_list_for(e->st, object, as, before,
+						   want, &batch, err);
+		if (rc)
+			goto out;
 		got = json_array_size(batch);
 		json_array_foreach(batch, i, o)
 		{
 			json_t *pid = json_object_get(o, "process");
-			const struct procdef *def =
-				registry_find(e->reg, json_string_value(pid));
-			json_t *data = json_object_get(o, "data");
 
 			before = json_integer_value(json_object_get(o, "id"));
-			/* Visibility by the current definition's roles: the
-			 * pinned one differs only in steps, rarely in who
-			 * may read. */
-			if (!def || !engine_can_see(def, who, data))
+			if (!registry_find(e->reg, json_string_value(pid)))
 				continue;
 			if (limit && json_array_size(*out) == limit) {
 				if (next)
@@ -1212,46 +1164,45 @@ engine_list(struct engine *e, const struct actor *who, const char *object,
 						json_array_get(
 							*out, limit - 1),
 						"id"));
-				json_decref(batch);
-				return SF_OK;
+				goto out;
 			}
-			engine_hide_private(data);
+			engine_hide_private(json_object_get(o, "data"));
 			json_array_append(*out, o);
 		}
 		json_decref(batch);
-		if (got < 200)
-			return SF_OK;
+		batch = NULL;
+		if (!want || got < want)
+			break;
 	}
-}
-
-/* Soonest due first, steps without a due date last, then oldest first. */
-static int
-by_due(const void *pa, const void *pb)
-{
-	const struct step_row *a = pa, *b = pb;
-	int c;
-
-	if (!a->due != !b->due)
-		return a->due ? -1 : 1;
-	if (a->due && (c = strcmp(a->due, b->due)) != 0)
-		return c;
-	return a->id < b->id ? -1 : a->id > b->id;
+out:
+	json_decref(batch);
+	access_keys_release(&pairs);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 enum sf_status
 engine_tasks(struct engine *e, const struct actor *who, json_t **out,
 	     struct sf_error *err)
 {
+	struct access_keys pairs = {0};
 	struct step_list l;
 	enum sf_status rc;
 	sf_date today = date_of(clock_now());
 	char todays[16];
 
 	date_format(today, todays);
-	rc = e->st->ops->steps_active_all(e->st, &l, err);
+	/* The store finds the steps WHO's grants match (step_keys) and
+	 * sorts them; the CLI operator may perform any. */
+	access_actor_pairs(who, &pairs);
+	rc = e->st->ops->tasks_for(e->st, who->operator ? NULL : &pairs, &l,
+				   err);
+	access_keys_release(&pairs);
 	if (rc)
 		return rc;
-	qsort(l.v, l.n, sizeof(*l.v), by_due);
 	*out = json_array();
 	for (size_t i = 0; i < l.n; i++) {
 		struct step_row *s = &l.v[i];
@@ -1259,8 +1210,6 @@ engine_tasks(struct engine *e, const struct actor *who, json_t **out,
 		const struct step_def *sd;
 		json_t *o;
 
-		if (!may_perform(who, s->roles, s->scope, NULL, NULL))
-			continue;
 		def = registry_find(e->reg, s->process);
 		sd = def ? procdef_step(def, s->step) : NULL;
 		if (sd && sd->kind == STEP_WAIT)
@@ -1327,6 +1276,7 @@ engine_job_wait(struct engine *e, const struct actor *sys,
 	r.who = sys;
 	r.now = now;
 	r.activated = json_array();
+	keys_known(&r);
 	snprintf(r.object, sizeof(r.object), "%s/%lld", inst->object,
 		 (long long)inst->id);
 	after = json_object();
@@ -1341,5 +1291,6 @@ engine_job_wait(struct engine *e, const struct actor *sys,
 	json_decref(after);
 	json_decref(r.activated);
 	json_decref(r.active);
+	access_keys_release(&r.keys);
 	return rc;
 }

@@ -1,10 +1,12 @@
-/* setup.c - migrations and the default calendar. */
+/* setup.c - migrations (and the access keys migration 004 asks the
+ * engine to build) and the default calendar. */
 #include "setup.h"
 
 #include <string.h>
 
 #include "core/calendar.h"
 #include "core/embedded.h"
+#include "engine/access.h"
 #include "engine/audit.h"
 
 struct import_ctx {
@@ -64,6 +66,9 @@ setup_database(struct store *st, int *applied, struct sf_error *err)
 	int n = 0;
 
 	r = st->ops->migrate(st, &n, err);
+	if (r)
+		return r;
+	r = access_rebuild_if_needed(st, err);
 	if (r)
 		return r;
 	if (applied)

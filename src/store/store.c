@@ -123,3 +123,45 @@ outbox_list_release(struct outbox_list *l)
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
+
+void
+access_keys_add(struct access_keys *k, const char *role, const char *scope)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->v[i].role, role) == 0 &&
+		    strcmp(k->v[i].scope, scope) == 0)
+			return;
+	/* Grow by powers of two: N is a power of two when full. */
+	if ((k->n & (k->n - 1)) == 0)
+		k->v = xrealloc(k->v, (k->n ? 2 * k->n : 4) * sizeof(*k->v));
+	k->v[k->n].role = xstrdup(role);
+	k->v[k->n].scope = xstrdup(scope);
+	k->n++;
+}
+
+void
+access_keys_release(struct access_keys *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		free(k->v[i].role);
+		free(k->v[i].scope);
+	}
+	free(k->v);
+	k->v = NULL;
+	k->n = 0;
+}
+
+char *
+access_keys_json(const struct access_keys *k)
+{
+	json_t *a = json_array();
+	char *t;
+
+	for (size_t i = 0; i < k->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "role",
+						   k->v[i].role, "scope",
+						   k->v[i].scope));
+	t = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return t ? t : xstrdup("[]");
+}

@@ -1,6 +1,6 @@
 /*
  * store.h - the storage interface.  Everything secflow keeps goes through
- * one struct store_ops; each backend (store_sqlite.c, later store_pg.c)
+ * one struct store_ops; each backend (store_sqlite.c, store_pg.c)
  * owns its SQL and has one const instance of the table.  Nothing above
  * store/ sees SQL or a database header.
  *
@@ -9,6 +9,12 @@
  * inside a transaction leaves it to the caller to store_rollback().
  * Strings returned inside structs are owned by the struct (see the _free
  * functions); json_t results are new references.
+ *
+ * Access: task lists and list pages do not filter rows in C.  The engine
+ * writes access keys (struct access_key below) for active steps and for
+ * instances, and asks tasks_for / instance_list_for with the (role,
+ * scope) pairs of the actor's grants; the backends answer from indexes
+ * on the key tables of migration 004 (step_keys, instance_keys).
  */
 #ifndef SF_STORE_H
 #define SF_STORE_H
@@ -82,6 +88,25 @@ struct step_row {
 
 struct step_list {
 	struct step_row *v;
+	size_t n;
+};
+
+/*
+ * An access key: a ROLE, and the SCOPE a grant of it must have ("" = any
+ * grant of the role will do).  An active step has one key per role that
+ * may perform it, an instance one per role that may see it (readers and
+ * every step role); an actor asks with the pairs its grants give:
+ * (role, "") for every grant, and (role, scope) for a scoped one.  A
+ * key matches a pair when both are equal, so the lookups are plain
+ * index probes.  The engine computes keys (engine/access.h).
+ */
+struct access_key {
+	char *role;
+	char *scope;
+};
+
+struct access_keys {
+	struct access_key *v;
 	size_t n;
 };
 
@@ -264,12 +289,40 @@ struct store_ops {
 	enum sf_status (*steps_of)(struct store *st, int64_t instance_id,
 				   int active_only, struct step_list *out,
 				   struct sf_error *err);
-	/* Every active step of every running instance, with process and
-	 * object filled, in no particular order: the raw material of task
-	 * lists (the engine sorts them). */
+	/* Every active step, with process and object filled, in no
+	 * particular order (SLA checks). */
 	enum sf_status (*steps_active_all)(struct store *st,
 					   struct step_list *out,
 					   struct sf_error *err);
+
+	/* Access keys: rows of their own, written by the engine in the
+	 * transaction that adds or changes the step or instance, and read
+	 * through indexes on (role, scope, ...) so that a task list or a
+	 * list page costs what it returns, not what the database holds. */
+	/* Record the keys of active step STEP_ID (step_close drops them). */
+	enum sf_status (*step_keys_put)(struct store *st, int64_t step_id,
+					const struct access_keys *keys,
+					struct sf_error *err);
+	/* Replace the visibility keys of instance ID of OBJECT. */
+	enum sf_status (*instance_keys_put)(struct store *st, int64_t id,
+					    const char *object,
+					    const struct access_keys *keys,
+					    struct sf_error *err);
+	/* The active steps one of the pairs PAIRS (NULL: any step at all)
+	 * may perform, with process and object filled (input left NULL):
+	 * soonest due first, those without a due date last, then by id. */
+	enum sf_status (*tasks_for)(struct store *st,
+				    const struct access_keys *pairs,
+				    struct step_list *out,
+				    struct sf_error *err);
+	/* Like instance_list for one OBJECT (non-NULL), but only the
+	 * instances one of PAIRS (NULL: every instance) may see. */
+	enum sf_status (*instance_list_for)(struct store *st,
+					    const char *object,
+					    const struct access_keys *pairs,
+					    int64_t before, size_t limit,
+					    json_t **out,
+					    struct sf_error *err);
 	enum sf_status (*join_arrive)(struct store *st, int64_t instance_id,
 				      const char *join_step,
 				      const char *from_step,
@@ -380,6 +433,13 @@ void grant_list_release(struct grant_list *l);
 void instance_release(struct instance *i);
 void step_row_release(struct step_row *s);
 void step_list_release(struct step_list *l);
+/* Add ROLE with SCOPE (copied) unless K holds it already. */
+void access_keys_add(struct access_keys *k, const char *role,
+		     const char *scope);
+void access_keys_release(struct access_keys *k);
+/* K as a JSON array of {"role","scope"} (how both backends take a set of
+ * pairs as one parameter); the caller frees the text. */
+char *access_keys_json(const struct access_keys *k);
 void job_list_release(struct job_list *l);
 void outbox_row_release(struct outbox_row *m);
 void outbox_list_release(struct outbox_list *l);

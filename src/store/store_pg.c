@@ -70,6 +70,12 @@ enum stmt {
 	S_STEPS_OF,
 	S_STEPS_OF_ACTIVE,
 	S_STEPS_ACTIVE_ALL,
+	S_STEP_KEYS_PUT,
+	S_INSTANCE_KEYS_PUT,
+	S_TASKS_ALL,
+	S_TASKS_BY_ID,
+	S_INSTANCE_LIST_ALL,
+	S_INSTANCE_LIST_FOR,
 	S_JOIN_ARRIVE,
 	S_JOIN_COUNT,
 	S_JOIN_CLEAR,
@@ -102,6 +108,12 @@ enum stmt {
 	"s.id, s.instance_id, s.step, s.state, s.activated, s.due, "           \
 	"s.overdue, s.completed, s.user_name, s.role, s.acting_for, "          \
 	"s.input, s.roles, s.scope"
+
+/* STEP_COLS without the input (task lists show none), and the process. */
+#define TASK_COLS                                                              \
+	"s.id, s.instance_id, s.step, s.state, s.activated, s.due, "           \
+	"s.overdue, s.completed, s.user_name, s.role, s.acting_for, "          \
+	"NULL, s.roles, s.scope, i.process, i.object"
 
 #define OUTBOX_COLS                                                            \
 	"id, created, mto, mcc, mbcc, subject, body, attachments, format, "    \
@@ -183,9 +195,12 @@ static const char *const stmts[S_COUNT] = {
 		   "activated, due, completed, user_name, role, "
 		   "acting_for, input, roles, scope) VALUES ($1, $2, $3, "
 		   "$4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-    [S_STEP_CLOSE] = "UPDATE steps SET state = $1, completed = $2, "
-		     "user_name = $3, role = $4, acting_for = $5, input = "
-		     "$6 WHERE id = $7 AND state = 'active'",
+    /* Only active steps have task keys: they go in the same statement. */
+    [S_STEP_CLOSE] = "WITH u AS (UPDATE steps SET state = $1, completed = "
+		     "$2, user_name = $3, role = $4, acting_for = $5, input "
+		     "= $6 WHERE id = $7 AND state = 'active' RETURNING id), "
+		     "d AS (DELETE FROM step_keys WHERE step_id IN (SELECT "
+		     "id FROM u)) SELECT count(*) FROM u",
     [S_STEP_OVERDUE] = "UPDATE steps SET overdue = 1 WHERE id = $1 AND "
 		       "overdue = 0 AND state = 'active'",
     [S_STEP_GET] = "SELECT " STEP_COLS " FROM steps s WHERE s.id = $1",
@@ -198,6 +213,44 @@ static const char *const stmts[S_COUNT] = {
 			   "FROM steps s JOIN instances i ON i.id = "
 			   "s.instance_id WHERE s.state = 'active' ORDER "
 			   "BY s.due IS NULL, s.due COLLATE \"C\", s.id",
+    [S_STEP_KEYS_PUT] = "INSERT INTO step_keys(role, scope, step_id) "
+			"SELECT DISTINCT p.role, p.scope, $2::bigint FROM "
+			"jsonb_to_recordset($1::jsonb) AS p(role text, "
+			"scope text) ON CONFLICT DO NOTHING",
+    /* The keys that stay are not touched: the DELETE and the INSERT of
+     * one statement must not meet on the same row. */
+    [S_INSTANCE_KEYS_PUT] =
+	"WITH k AS (SELECT DISTINCT p.role, p.scope FROM "
+	"jsonb_to_recordset($3::jsonb) AS p(role text, scope text)), d AS "
+	"(DELETE FROM instance_keys x WHERE x.instance_id = $1::bigint AND "
+	"NOT EXISTS (SELECT 1 FROM k WHERE k.role = x.role AND k.scope = "
+	"x.scope)) INSERT INTO instance_keys(role, scope, object, "
+	"instance_id) SELECT k.role, k.scope, $2::text, $1::bigint FROM k "
+	"ON CONFLICT DO NOTHING",
+    [S_TASKS_ALL] = "SELECT " TASK_COLS " FROM steps s JOIN instances i ON "
+		    "i.id = s.instance_id WHERE s.state = 'active' ORDER BY "
+		    "s.due IS NULL, s.due COLLATE \"C\", s.id",
+    /* The steps of sql_step_keys_of: primary key probes. */
+    [S_TASKS_BY_ID] = "SELECT " TASK_COLS " FROM steps s JOIN instances i "
+		      "ON i.id = s.instance_id WHERE s.id = ANY($1::bigint[]) "
+		      "AND s.state = 'active' ORDER BY s.due IS NULL, s.due "
+		      "COLLATE \"C\", s.id",
+    [S_INSTANCE_LIST_ALL] = "SELECT id, process, state, data, created, "
+			    "updated FROM instances WHERE object = $1::text "
+			    "AND id < $2::bigint ORDER BY id DESC LIMIT "
+			    "$3::bigint",
+    /* Each pair's newest LIMIT from one backward range of the primary
+     * key of instance_keys, then the newest LIMIT of their union: no
+     * more rows read than kept, however many a reader role sees. */
+    [S_INSTANCE_LIST_FOR] =
+	"SELECT i.id, i.process, i.state, i.data, i.created, i.updated FROM "
+	"instances i WHERE i.id IN (SELECT l.instance_id FROM "
+	"jsonb_to_recordset($4::jsonb) AS p(role text, scope text) CROSS "
+	"JOIN LATERAL (SELECT k.instance_id FROM instance_keys k WHERE "
+	"k.role = p.role AND k.scope = p.scope AND k.object = $1::text AND "
+	"k.instance_id < $2::bigint ORDER BY k.instance_id DESC LIMIT "
+	"$3::bigint) l GROUP BY l.instance_id ORDER BY l.instance_id DESC "
+	"LIMIT $3::bigint) ORDER BY i.id DESC",
     [S_JOIN_ARRIVE] = "INSERT INTO join_arrivals(instance_id, join_step, "
 		      "from_step) VALUES ($1, $2, $3) ON CONFLICT DO "
 		      "NOTHING",
@@ -274,6 +327,19 @@ static const char *const stmts[S_COUNT] = {
 			 "name = $2",
 };
 
+/*
+ * The keys of step_keys whose role is one of $1 and scope one of $2 (the
+ * caller keeps the exact pairs).  Not prepared: planned at each call with
+ * the arrays' values in view, so the statistics tell a rare role (an
+ * index probe per value) from the one role that holds most active steps
+ * (read them all).  A prepared, generic plan cannot tell them apart and
+ * reads them all for everyone; jsonb_to_recordset() would hide the values
+ * from the planner as well.  One table, two conditions: cheap to plan.
+ */
+static const char sql_step_keys_of[] =
+	"SELECT step_id, role, scope FROM step_keys WHERE role = "
+	"ANY($1::text[]) AND scope = ANY($2::text[])";
+
 struct pq {
 	struct store base;
 	PGconn *conn;
@@ -322,6 +388,34 @@ p_json(struct params *p, json_t *v)
 	}
 	t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	p->json[p->n] = t ? t : xstrdup("null");
+	p_text(p, p->json[p->n]);
+}
+
+/* The roles (SCOPES 0) or the scopes (1) of K as a text[] literal, every
+ * element quoted: {"a","b\\"c"}. */
+static void
+p_array(struct params *p, const struct access_keys *k, int scopes)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "{");
+	for (size_t i = 0; i < k->n; i++) {
+		const char *v = scopes ? k->v[i].scope : k->v[i].role;
+
+		buf_adds(&b, i ? ",\"" : "\"");
+		for (; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				buf_adds(&b, "\\");
+			buf_add(&b, v, 1);
+		}
+		buf_adds(&b, "\"");
+	}
+	buf_adds(&b, "}");
+	if (p->n >= PQ_MAXPARAMS)
+		abort();
+	p->json[p->n] = buf_detach(&b, NULL);
+	buf_release(&b);
 	p_text(p, p->json[p->n]);
 }
 
@@ -495,6 +589,29 @@ pq_run(struct pq *p, enum stmt id, struct params *prm, const char *what,
 	params_release(prm);
 	s = PQresultStatus(res);
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return res;
+	pq_fail(p, res, err, what);
+	PQclear(res);
+	return NULL;
+}
+
+/* Like pq_run, for SQL run without preparing it (see sql_tasks_for). */
+static PGresult *
+pq_run_sql(struct pq *p, const char *sql, struct params *prm,
+	   const char *what, struct sf_error *err)
+{
+	PGresult *res;
+	ExecStatusType s;
+
+	if (!pq_alive(p)) {
+		params_release(prm);
+		pq_fail(p, NULL, err, what);
+		return NULL;
+	}
+	res = PQexecParams(p->conn, sql, prm->n, NULL, prm->v, NULL, NULL, 0);
+	params_release(prm);
+	s = PQresultStatus(res);
+	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
 		return res;
 	pq_fail(p, res, err, what);
 	PQclear(res);
@@ -1314,6 +1431,27 @@ pq_instance_update(struct store *st, int64_t id, const char *state,
 	return SF_OK;
 }
 
+/* Rows of id, process, state, data, created, updated as instance_list's
+ * JSON array. */
+static json_t *
+instance_rows_json(const PGresult *res)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *data = c_json(res, i, 3);
+		json_array_append_new(
+		    a, json_pack("{s:I, s:s, s:s, s:o, s:I, s:I}", "id",
+				 (json_int_t)c_int(res, i, 0), "process",
+				 PQgetvalue(res, i, 1), "state",
+				 PQgetvalue(res, i, 2), "data",
+				 data ? data : json_object(), "created",
+				 (json_int_t)c_int(res, i, 4), "updated",
+				 (json_int_t)c_int(res, i, 5)));
+	}
+	return a;
+}
+
 static enum sf_status
 pq_instance_list(struct store *st, const char *object, int64_t before,
 		 size_t limit, json_t **out, struct sf_error *err)
@@ -1332,18 +1470,39 @@ pq_instance_list(struct store *st, const char *object, int64_t before,
 	res = pq_run((struct pq *)st, S_INSTANCE_LIST, &prm, "instances", err);
 	if (!res)
 		return run_status(err);
-	*out = json_array();
-	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *data = c_json(res, i, 3);
-		json_array_append_new(
-		    *out, json_pack("{s:I, s:s, s:s, s:o, s:I, s:I}", "id",
-				    (json_int_t)c_int(res, i, 0), "process",
-				    PQgetvalue(res, i, 1), "state",
-				    PQgetvalue(res, i, 2), "data",
-				    data ? data : json_object(), "created",
-				    (json_int_t)c_int(res, i, 4), "updated",
-				    (json_int_t)c_int(res, i, 5)));
+	*out = instance_rows_json(res);
+	PQclear(res);
+	return SF_OK;
+}
+
+static enum sf_status
+pq_instance_list_for(struct store *st, const char *object,
+		     const struct access_keys *pairs, int64_t before,
+		     size_t limit, json_t **out, struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+	char *json = NULL;
+
+	p_text(&prm, object);
+	p_int(&prm, before > 0 ? before : INT64_MAX);
+	/* LIMIT NULL is no limit in PostgreSQL. */
+	if (limit)
+		p_int(&prm, (int64_t)limit);
+	else
+		p_text(&prm, NULL);
+	if (pairs) {
+		json = access_keys_json(pairs);
+		p_text(&prm, json);
 	}
+	*out = NULL;
+	res = pq_run((struct pq *)st,
+		     pairs ? S_INSTANCE_LIST_FOR : S_INSTANCE_LIST_ALL, &prm,
+		     "instances", err);
+	free(json);
+	if (!res)
+		return run_status(err);
+	*out = instance_rows_json(res);
 	PQclear(res);
 	return SF_OK;
 }
@@ -1384,7 +1543,7 @@ pq_step_close(struct store *st, int64_t id, const char *state, sf_time now,
 	      json_t *input, struct sf_error *err)
 {
 	struct params prm = {0};
-	enum sf_status r;
+	PGresult *res;
 	long n = 0;
 
 	p_text(&prm, state);
@@ -1394,9 +1553,11 @@ pq_step_close(struct store *st, int64_t id, const char *state, sf_time now,
 	p_text(&prm, acting_for);
 	p_json(&prm, input);
 	p_int(&prm, id);
-	r = pq_change((struct pq *)st, S_STEP_CLOSE, &prm, "step", &n, err);
-	if (r)
-		return r;
+	res = pq_run((struct pq *)st, S_STEP_CLOSE, &prm, "step", err);
+	if (!res)
+		return run_status(err);
+	n = (long)c_int(res, 0, 0);
+	PQclear(res);
 	if (n != 1)
 		return sf_fail(err, SF_CONFLICT, "step",
 			       "the step is not active any more");
@@ -1506,6 +1667,106 @@ pq_steps_active_all(struct store *st, struct step_list *out,
 
 	return step_rows((struct pq *)st, S_STEPS_ACTIVE_ALL, &prm, 1, out,
 			 err);
+}
+
+static enum sf_status
+pq_step_keys_put(struct store *st, int64_t step_id,
+		 const struct access_keys *keys, struct sf_error *err)
+{
+	struct params prm = {0};
+	char *json;
+	enum sf_status r;
+
+	if (!keys->n)
+		return SF_OK;
+	json = access_keys_json(keys);
+	p_text(&prm, json);
+	p_int(&prm, step_id);
+	r = pq_exec((struct pq *)st, S_STEP_KEYS_PUT, &prm, "step keys", err);
+	free(json);
+	return r;
+}
+
+static enum sf_status
+pq_instance_keys_put(struct store *st, int64_t id, const char *object,
+		     const struct access_keys *keys, struct sf_error *err)
+{
+	struct params prm = {0};
+	char *json = access_keys_json(keys);
+	enum sf_status r;
+
+	p_int(&prm, id);
+	p_text(&prm, object);
+	p_text(&prm, json);
+	r = pq_exec((struct pq *)st, S_INSTANCE_KEYS_PUT, &prm,
+		    "instance keys", err);
+	free(json);
+	return r;
+}
+
+static int
+by_id(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Does K hold ROLE with SCOPE? */
+static int
+keys_hold(const struct access_keys *k, const char *role, const char *scope)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->v[i].role, role) == 0 &&
+		    strcmp(k->v[i].scope, scope) == 0)
+			return 1;
+	return 0;
+}
+
+/* Two steps: the ids the pairs match (sql_step_keys_of, exact pairs
+ * kept here), then those steps, sorted, by primary key. */
+static enum sf_status
+pq_tasks_for(struct store *st, const struct access_keys *pairs,
+	     struct step_list *out, struct sf_error *err)
+{
+	struct pq *p = (struct pq *)st;
+	struct params prm = {0};
+	struct buf ids;
+	PGresult *res;
+	int64_t *v;
+	size_t n = 0;
+	enum sf_status r;
+
+	if (!pairs)
+		return step_rows(p, S_TASKS_ALL, &prm, 1, out, err);
+	memset(out, 0, sizeof(*out));
+	p_array(&prm, pairs, 0);
+	p_array(&prm, pairs, 1);
+	res = pq_run_sql(p, sql_step_keys_of, &prm, "step keys", err);
+	if (!res)
+		return run_status(err);
+	v = xcalloc((size_t)PQntuples(res) + 1, sizeof(*v));
+	for (int i = 0; i < PQntuples(res); i++)
+		if (keys_hold(pairs, PQgetvalue(res, i, 1),
+			      PQgetvalue(res, i, 2)))
+			v[n++] = c_int(res, i, 0);
+	PQclear(res);
+	if (!n) {
+		free(v);
+		return SF_OK;
+	}
+	qsort(v, n, sizeof(*v), by_id);
+	buf_init(&ids, 0);
+	buf_adds(&ids, "{");
+	for (size_t i = 0; i < n; i++)
+		if (!i || v[i] != v[i - 1])
+			buf_addf(&ids, "%s%" PRId64, i ? "," : "", v[i]);
+	buf_adds(&ids, "}");
+	free(v);
+	p_text(&prm, ids.data);
+	r = step_rows(p, S_TASKS_BY_ID, &prm, 1, out, err);
+	buf_release(&ids);
+	return r;
 }
 
 static enum sf_status
@@ -2047,6 +2308,10 @@ static const struct store_ops store_pg_ops = {
     .step_get = pq_step_get,
     .steps_of = pq_steps_of,
     .steps_active_all = pq_steps_active_all,
+    .step_keys_put = pq_step_keys_put,
+    .instance_keys_put = pq_instance_keys_put,
+    .tasks_for = pq_tasks_for,
+    .instance_list_for = pq_instance_list_for,
     .join_arrive = pq_join_arrive,
     .join_count = pq_join_count,
     .join_clear = pq_join_clear,

@@ -1007,6 +1007,22 @@ sq_instance_update(struct store *st, int64_t id, const char *state,
 	return SF_OK;
 }
 
+/* A row of id, process, state, data, created, updated as the JSON object
+ * instance_list gives. */
+static json_t *
+instance_row_json(sqlite3_stmt *q)
+{
+	json_t *data = c_json(q, 3);
+
+	return json_pack("{s:I, s:s, s:s, s:o, s:I, s:I}", "id",
+			 (json_int_t)sqlite3_column_int64(q, 0), "process",
+			 (const char *)sqlite3_column_text(q, 1), "state",
+			 (const char *)sqlite3_column_text(q, 2), "data",
+			 data ? data : json_object(), "created",
+			 (json_int_t)sqlite3_column_int64(q, 4), "updated",
+			 (json_int_t)sqlite3_column_int64(q, 5));
+}
+
 static enum sf_status
 sq_instance_list(struct store *st, const char *object, int64_t before,
 		 size_t limit, json_t **out, struct sf_error *err)
@@ -1030,22 +1046,8 @@ sq_instance_list(struct store *st, const char *object, int64_t before,
 	b_int(q, 2, before > 0 ? before : INT64_MAX);
 	b_int(q, 3, limit ? (int64_t)limit : -1);
 	*out = json_array();
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		json_t *data = c_json(q, 3);
-		json_array_append_new(
-			*out,
-			json_pack("{s:I, s:s, s:s, s:o, s:I, s:I}", "id",
-				  (json_int_t)sqlite3_column_int64(q, 0),
-				  "process",
-				  (const char *)sqlite3_column_text(q, 1),
-				  "state",
-				  (const char *)sqlite3_column_text(q, 2),
-				  "data", data ? data : json_object(),
-				  "created",
-				  (json_int_t)sqlite3_column_int64(q, 4),
-				  "updated",
-				  (json_int_t)sqlite3_column_int64(q, 5)));
-	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		json_array_append_new(*out, instance_row_json(q));
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
 		json_decref(*out);
@@ -1089,6 +1091,8 @@ sq_step_add(struct store *st, const struct step_row *r, int64_t *id,
 	return SF_OK;
 }
 
+static const char sql_keys_drop[] = "DELETE FROM step_keys WHERE step_id = ?";
+
 static enum sf_status
 sq_step_close(struct store *st, int64_t id, const char *state, sf_time now,
 	      const char *user_name, const char *role, const char *acting_for,
@@ -1117,7 +1121,12 @@ sq_step_close(struct store *st, int64_t id, const char *state, sf_time now,
 	if (sqlite3_changes(s->db) != 1)
 		return sf_fail(err, SF_CONFLICT, "step",
 			       "the step is not active any more");
-	return SF_OK;
+	/* Only active steps have task keys. */
+	q = sq_stmt(s, sql_keys_drop, err);
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, id);
+	return sq_exec(s, q, err);
 }
 
 static enum sf_status
@@ -1250,6 +1259,189 @@ sq_steps_active_all(struct store *st, struct step_list *out,
 	if (!q)
 		return SF_DB;
 	return step_rows(s, q, 1, out, err);
+}
+
+static enum sf_status
+sq_step_keys_put(struct store *st, int64_t step_id,
+		 const struct access_keys *keys, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "INSERT OR IGNORE INTO step_keys(role, "
+				  "scope, step_id) VALUES (?, ?, ?)";
+	enum sf_status r = SF_OK;
+
+	for (size_t i = 0; i < keys->n && !r; i++) {
+		sqlite3_stmt *q = sq_stmt(s, sql, err);
+		if (!q)
+			return SF_DB;
+		b_text(q, 1, keys->v[i].role);
+		b_text(q, 2, keys->v[i].scope);
+		b_int(q, 3, step_id);
+		r = sq_exec(s, q, err);
+	}
+	return r;
+}
+
+static enum sf_status
+sq_instance_keys_put(struct store *st, int64_t id, const char *object,
+		     const struct access_keys *keys, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char del[] = "DELETE FROM instance_keys WHERE "
+				  "instance_id = ?";
+	static const char add[] = "INSERT OR IGNORE INTO instance_keys(role, "
+				  "scope, object, instance_id) VALUES (?, ?, "
+				  "?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, del, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, id);
+	r = sq_exec(s, q, err);
+	for (size_t i = 0; i < keys->n && !r; i++) {
+		q = sq_stmt(s, add, err);
+		if (!q)
+			return SF_DB;
+		b_text(q, 1, keys->v[i].role);
+		b_text(q, 2, keys->v[i].scope);
+		b_text(q, 3, object);
+		b_int(q, 4, id);
+		r = sq_exec(s, q, err);
+	}
+	return r;
+}
+
+/* The columns of STEP_COLS without the input (task lists show none). */
+#define TASK_COLS                                                             \
+	"s.id, s.instance_id, s.step, s.state, s.activated, s.due, "          \
+	"s.overdue, s.completed, s.user_name, s.role, s.acting_for, "         \
+	"NULL, s.roles, s.scope, i.process, i.object"
+
+static enum sf_status
+sq_tasks_for(struct store *st, const struct access_keys *pairs,
+	     struct step_list *out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char all[] =
+		"SELECT " TASK_COLS " FROM steps s JOIN instances i ON i.id = "
+		"s.instance_id WHERE s.state = 'active' ORDER BY s.due IS "
+		"NULL, s.due, s.id";
+	/* One probe of step_keys' primary key per pair: CROSS JOIN keeps
+	 * the pairs outside, whatever ANALYZE says about the keys (when
+	 * one role holds them all, it would rather scan them). */
+	static const char some[] =
+		"SELECT " TASK_COLS " FROM steps s JOIN instances i ON i.id = "
+		"s.instance_id WHERE s.state = 'active' AND s.id IN (SELECT "
+		"k.step_id FROM json_each(?1) p CROSS JOIN step_keys k ON "
+		"k.role = "
+		"json_extract(p.value, '$.role') AND k.scope = "
+		"json_extract(p.value, '$.scope')) ORDER BY s.due IS NULL, "
+		"s.due, s.id";
+	sqlite3_stmt *q = sq_stmt(s, pairs ? some : all, err);
+	char *json;
+
+	if (!q)
+		return SF_DB;
+	if (pairs) {
+		json = access_keys_json(pairs);
+		b_text(q, 1, json);
+		free(json);
+	}
+	return step_rows(s, q, 1, out, err);
+}
+
+static int
+by_id_desc(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/*
+ * Each pair's newest LIMIT ids come from one range of instance_keys'
+ * primary key, read backwards and stopped at LIMIT; the page is the
+ * newest LIMIT of their union.  One statement per pair reads no more
+ * than it keeps, where one join over all the pairs would sort every
+ * match first (a reader role sees every instance).
+ */
+static enum sf_status
+sq_instance_list_for(struct store *st, const char *object,
+		     const struct access_keys *pairs, int64_t before,
+		     size_t limit, json_t **out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char ids[] =
+		"SELECT instance_id FROM instance_keys WHERE role = ?1 AND "
+		"scope = ?2 AND object = ?3 AND instance_id < ?4 ORDER BY "
+		"instance_id DESC LIMIT ?5";
+	static const char one[] = "SELECT id, process, state, data, created, "
+				  "updated FROM instances WHERE id = ?";
+	int64_t *v = NULL;
+	size_t n = 0, cap = 0, kept = 0;
+	enum sf_status r = SF_OK;
+	int rc;
+
+	if (!pairs)
+		return sq_instance_list(st, object, before, limit, out, err);
+	*out = NULL;
+	for (size_t i = 0; i < pairs->n; i++) {
+		sqlite3_stmt *q = sq_stmt(s, ids, err);
+		if (!q) {
+			r = SF_DB;
+			goto out;
+		}
+		b_text(q, 1, pairs->v[i].role);
+		b_text(q, 2, pairs->v[i].scope);
+		b_text(q, 3, object);
+		b_int(q, 4, before > 0 ? before : INT64_MAX);
+		b_int(q, 5, limit ? (int64_t)limit : -1);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			v[n++] = sqlite3_column_int64(q, 0);
+		}
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE) {
+			r = sq_err(s, err, "instance keys");
+			goto out;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_id_desc);
+	*out = json_array();
+	for (size_t i = 0; i < n && (!limit || kept < limit); i++) {
+		sqlite3_stmt *q;
+
+		if (i && v[i] == v[i - 1])
+			continue;
+		q = sq_stmt(s, one, err);
+		if (!q) {
+			r = SF_DB;
+			goto out;
+		}
+		b_int(q, 1, v[i]);
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW) {
+			json_array_append_new(*out, instance_row_json(q));
+			kept++;
+		}
+		sqlite3_reset(q);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			r = sq_err(s, err, "instances");
+			goto out;
+		}
+	}
+out:
+	free(v);
+	if (r) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return r;
 }
 
 static enum sf_status
@@ -1899,6 +2091,10 @@ const struct store_ops store_sqlite_ops = {
 	.step_get = sq_step_get,
 	.steps_of = sq_steps_of,
 	.steps_active_all = sq_steps_active_all,
+	.step_keys_put = sq_step_keys_put,
+	.instance_keys_put = sq_instance_keys_put,
+	.tasks_for = sq_tasks_for,
+	.instance_list_for = sq_instance_list_for,
 	.join_arrive = sq_join_arrive,
 	.join_count = sq_join_count,
 	.join_clear = sq_join_clear,
