@@ -43,7 +43,10 @@
 #include "core/buf.h"
 #include "keywords.h"
 
-#define DEFAULT_PIECE ((size_t)16 << 20)
+#define DEFAULT_PIECE ((size_t)4 << 20)
+/* kw_scan keeps the matches of a round of pieces in memory: this many
+ * pieces per thread in a round.  Line counts keep nothing: one round. */
+#define ROUND_PIECES 8
 #define MAX_THREADS 64
 /* How far to look byte by byte for a control byte to cut after. */
 #define CUT_NEAR ((size_t)4096)
@@ -637,9 +640,11 @@ cut_after(const char *text, size_t pos, size_t limit, int lines_only)
 
 /*
  * Cut TEXT into pieces of about PIECE bytes, each ending just after a
- * control byte (or at the end), and scan them: up to THREADS pieces at a
- * time, a round at a time so found matches are handed on (EMIT) and freed
- * before the next round.
+ * control byte (line counts: a line break), or at the end, and scan them
+ * on up to THREADS threads that each take the next piece not yet taken,
+ * so a thread held up by the machine does not hold the others.  kw_scan
+ * goes a round of pieces at a time, handing their matches on (FN) and
+ * freeing them before the next round; line counts need no rounds.
  */
 static enum sf_status
 scan_all(const struct kw_set *set, const char *text, size_t len,
@@ -650,7 +655,7 @@ scan_all(const struct kw_set *set, const char *text, size_t len,
 	size_t threads = atomic_load(&tune_threads);
 	struct piece *pcs = NULL;
 	struct worker *ws = NULL;
-	size_t pos = 0, npcs, nws;
+	size_t pos = 0, npcs, nws, round;
 	atomic_size_t next;
 	enum sf_status r = SF_OK;
 	int stop = 0;
@@ -665,11 +670,11 @@ scan_all(const struct kw_set *set, const char *text, size_t len,
 		threads = cpu_count();
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
-	pcs = xcalloc(threads, sizeof(pcs[0]));
+	round = count_only ? len / piece + 1 : threads * ROUND_PIECES;
+	pcs = xcalloc(round, sizeof(pcs[0]));
 	ws = xcalloc(threads, sizeof(ws[0]));
 	while (pos < len && !stop) {
-		/* One round: up to THREADS pieces. */
-		for (npcs = 0; npcs < threads && pos < len; npcs++) {
+		for (npcs = 0; npcs < round && pos < len; npcs++) {
 			size_t end = len - pos > piece
 					     ? cut_after(text, pos + piece, len,
 						 count_only)
@@ -687,7 +692,7 @@ scan_all(const struct kw_set *set, const char *text, size_t len,
 			pc->nhits = 0;
 			pos = end;
 		}
-		nws = npcs > 1 ? npcs - 1 : 0;
+		nws = npcs > threads ? threads - 1 : npcs - 1;
 		atomic_init(&next, 1);
 		for (size_t i = 0; i < nws; i++) {
 			ws[i].pieces = pcs;
@@ -741,7 +746,7 @@ scan_all(const struct kw_set *set, const char *text, size_t len,
 		if (r)
 			break;
 	}
-	for (size_t i = 0; i < threads; i++)
+	for (size_t i = 0; i < round; i++)
 		free(pcs[i].hits);
 	free(pcs);
 	free(ws);

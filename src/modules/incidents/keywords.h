@@ -138,7 +138,7 @@ enum sf_status kw_count_lines(const struct kw_set *set, const char *text,
 			      struct sf_error *err);
 
 /* Tuning for tests and benchmarks (process-wide): at most THREADS threads
- * (0: one per online CPU) and pieces of PIECE bytes (0: the default, 16
+ * (0: one per online CPU) and pieces of PIECE bytes (0: the default, 4
  * MiB); texts below PIECE are scanned on the calling thread. */
 void kw_tune(unsigned threads, size_t piece);
 
