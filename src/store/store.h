@@ -393,6 +393,14 @@ struct store_ops {
 	enum sf_status (*setting_put)(struct store *st, const char *key,
 				      const char *value, struct sf_error *err);
 
+	/* A stamp of the database's contents as this transaction sees it:
+	 * equal stamps (both non-zero) mean no transaction committed in
+	 * between, so answers computed from it may be reused (GET /tasks).
+	 * Starts the read snapshot if none is open.  {0, 0}: the backend
+	 * cannot tell (PostgreSQL): never reuse. */
+	enum sf_status (*generation)(struct store *st, uint64_t out[2],
+				     struct sf_error *err);
+
 	/* counters: numbered series, each value handed out once even with
 	 * several nodes (the row is locked until the transaction ends). */
 	enum sf_status (*counter_next)(struct store *st, const char *name,

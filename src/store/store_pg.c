@@ -2170,6 +2170,17 @@ pq_setting_put(struct store *st, const char *key, const char *value,
 	return pq_exec((struct pq *)st, S_SETTING_PUT, &prm, "settings", err);
 }
 
+/* PostgreSQL has no cheap stamp of "nothing committed since": answers
+ * are never reused. */
+static enum sf_status
+pq_generation(struct store *st, uint64_t out[2], struct sf_error *err)
+{
+	(void)st;
+	(void)err;
+	out[0] = out[1] = 0;
+	return SF_OK;
+}
+
 /* counters and catalogues */
 
 static enum sf_status
@@ -2328,6 +2339,7 @@ static const struct store_ops store_pg_ops = {
     .outbox_mark = pq_outbox_mark,
     .setting_get = pq_setting_get,
     .setting_put = pq_setting_put,
+    .generation = pq_generation,
     .counter_next = pq_counter_next,
     .catalog_put = pq_catalog_put,
     .catalog_get = pq_catalog_get,

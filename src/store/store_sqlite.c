@@ -1924,6 +1924,35 @@ sq_setting_put(struct store *st, const char *key, const char *value,
 	return sq_exec(s, q, err);
 }
 
+/* generation: PRAGMA data_version (commits of other connections, as
+ * the read snapshot sees them: a table read opens the snapshot first) and
+ * the total changes of this connection (its own commits). */
+static enum sf_status
+sq_generation(struct store *st, uint64_t out[2], struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	sqlite3_stmt *open = sq_stmt(s, "SELECT count(*) FROM schema_migrations",
+				     err);
+	sqlite3_stmt *q = open ? sq_stmt(s, "PRAGMA data_version", err) : NULL;
+	int rc;
+
+	out[0] = out[1] = 0;
+	if (!q)
+		return SF_DB;
+	rc = sqlite3_step(open);
+	sqlite3_reset(open);
+	if (rc != SQLITE_ROW)
+		return sq_err(s, err, "generation");
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		out[0] = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW)
+		return sq_err(s, err, "generation");
+	out[1] = (uint64_t)sqlite3_total_changes64(s->db) + 1;
+	return SF_OK;
+}
+
 /* counters and catalogues */
 
 static enum sf_status
@@ -2111,6 +2140,7 @@ const struct store_ops store_sqlite_ops = {
 	.outbox_mark = sq_outbox_mark,
 	.setting_get = sq_setting_get,
 	.setting_put = sq_setting_put,
+	.generation = sq_generation,
 	.counter_next = sq_counter_next,
 	.catalog_put = sq_catalog_put,
 	.catalog_get = sq_catalog_get,
