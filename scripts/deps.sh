@@ -9,7 +9,7 @@ PACKAGES=(
 	libpq-dev libsodium-dev libical-dev libgmime-3.0-dev
 	libcurl4-openssl-dev libcmocka-dev libcsv-dev libxlsxwriter-dev
 	libzip-dev libexpat1-dev libcmark-dev libvectorscan-dev
-	libcairo2-dev libpango1.0-dev ripgrep
+	libcairo2-dev libpango1.0-dev ripgrep poppler-utils
 	postgresql postgresql-client
 	curl python3 wrk
 )

@@ -19,7 +19,8 @@ static const char usage[] =
 	"secflow incident ingest FILE.eml... [--json]\n"
 	"secflow incident create --body JSON\n"
 	"secflow incident list | show ID | step ID STEP [--body JSON]\n"
-	"secflow incident report ID [--format md|html|pdf] [-o FILE]";
+	"secflow incident report ID [--format md|html|pdf] [-o FILE]\n"
+	"secflow incident stats --year YYYY [--json]";
 
 static int
 parse_id(const char *s, int64_t *id)
@@ -96,6 +97,80 @@ ingest(struct cli *c)
 	return rc;
 }
 
+/* The awareness indicator (seed 002 SEC.3, SPEC 3.6): incidents of the
+ * year caused by a staff member (set at screening), and the security
+ * incidents by screening outcome. */
+static int
+stats(struct cli *c)
+{
+	struct sf_error err = {0};
+	const char *ys = cli_opt(c, "--year");
+	json_t *all = NULL, *x, *out;
+	long year;
+	char *end;
+	size_t i;
+	int flagged = 0, staff = 0, fp = 0, routine = 0, specific = 0,
+	    unscreened = 0, high = 0, total = 0;
+	enum sf_status r;
+
+	if (cli_no_unknown_options(c, usage))
+		return 2;
+	year = ys ? strtol(ys, &end, 10) : 0;
+	if (!ys || *end || year < 1970 || year > 9999)
+		return cli_usage(c, usage, "give --year YYYY");
+	r = cli_open(c, &err);
+	if (!r)
+		r = engine_list(&c->eng, c->who.operator ? NULL : &c->who,
+				"incidents", 0, 0, &all, NULL, &err);
+	if (r)
+		return cli_fail(c, &err);
+	json_array_foreach(all, i, x)
+	{
+		json_t *d = json_object_get(x, "data");
+		json_t *scr = json_object_get(d, "screening");
+		const char *out_s = json_string_value(json_object_get(scr, "outcome"));
+		int y, m, dd;
+
+		date_to_ymd(date_of(json_integer_value(json_object_get(x, "created"))),
+			    &y, &m, &dd);
+		if (y != year)
+			continue;
+		total++;
+		if (!json_is_true(json_object_get(d, "flagged")))
+			continue;
+		flagged++;
+		if (json_is_true(json_object_get(scr, "caused_by_staff")))
+			staff++;
+		if (json_is_true(json_object_get(d, "high_impact")))
+			high++;
+		if (!out_s)
+			unscreened++;
+		else if (strcmp(out_s, "false_positive") == 0)
+			fp++;
+		else if (strcmp(out_s, "routine") == 0)
+			routine++;
+		else
+			specific++;
+	}
+	json_decref(all);
+	out = json_pack("{s:i, s:i, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i}",
+			"year", (int)year, "incidents", total, "flagged", flagged,
+			"caused_by_staff", staff, "by_outcome", "false_positive",
+			fp, "routine", routine, "specific", specific,
+			"not_screened", unscreened, "high_impact", high);
+	if (c->json) {
+		cli_print_json(out);
+		return 0;
+	}
+	printf("%ld: %d incidents, %d flagged security (%d false positive, "
+	       "%d routine, %d specific, %d not screened yet), %d high "
+	       "impact, %d caused by a staff member\n",
+	       year, total, flagged, fp, routine, specific, unscreened, high,
+	       staff);
+	json_decref(out);
+	return 0;
+}
+
 int
 cmd_incident(struct cli *c)
 {
@@ -113,6 +188,8 @@ cmd_incident(struct cli *c)
 	sub = c->argv[0];
 	if (strcmp(sub, "ingest") == 0)
 		return ingest(c);
+	if (strcmp(sub, "stats") == 0)
+		return stats(c);
 	if (strcmp(sub, "create") == 0 || strcmp(sub, "start") == 0) {
 		const char *body_arg = cli_opt(c, "--body");
 		json_t *body = NULL, *v = NULL;

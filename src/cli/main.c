@@ -86,7 +86,9 @@ static const struct verb verbs[] = {
 	 "secflow incident create --body JSON   (reference, title, ...)\n"
 	 "secflow incident list | show ID [--json]\n"
 	 "secflow incident step ID STEP [--body JSON|@FILE|-]\n"
-	 "secflow incident report ID [--format md|html|pdf] [-o FILE]\n"},
+	 "secflow incident report ID [--format md|html|pdf] [-o FILE]\n"
+	 "secflow incident stats --year YYYY [--json]\n"
+	 "  Incidents caused by a staff member, and by screening outcome.\n"},
 	{"system", cmd_system, "systems and their classification",
 	 "secflow system set NAME --classification critical|strategic|other\n"
 	 "secflow system list [--json]\n"},

@@ -145,6 +145,7 @@ s, v = call("POST", "/api/v1/incidents", b"\x00\x01 not a message",
 check(s == 422, "a message that cannot be parsed is refused", s)
 s, v = call("GET", "/api/v1/incidents", None, "sm")
 check(len(v) == 3, "and nothing of it is stored", len(v))
+BEFORE_SET = len(v)
 path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "t_inc_%d.eml" % os.getpid())
 with open(path, "wb") as f:
     f.write(EML.replace(b"m1@", b"m2@"))
@@ -155,6 +156,30 @@ check(rc == 0 and res[0].get("flagged") is True and res[0].get("matches"),
       "secflow incident ingest --json prints flagged and matches", err)
 rc, out, err = cli("keywords", "scan", "--list", "/dev/null", "/dev/null")
 check(rc in (1, 2), "keywords scan runs from the CLI", err)
+
+# --- a set of real-looking e-mails: flagged or not, and where ----------------
+edir = os.path.join(SRC, "tests", "data", "incidents")
+want = {}
+for line in open(os.path.join(edir, "expected.tsv")):
+    if line.startswith("#") or not line.strip():
+        continue
+    f = line.rstrip("\n").split("\t")
+    want[f[0]] = (f[1] == "true", [] if f[2] == "-" else f[2].split())
+files = sorted(want)
+rc, out, err = cli("incident", "ingest", *[os.path.join(edir, f) for f in files],
+                   user="sd")
+got = {os.path.basename(x["file"]): x for x in json.loads(out)} if rc == 0 else {}
+check(rc == 0 and len(got) == len(files), "the e-mail set is ingested", err)
+for f in files:
+    x = got.get(f, {})
+    have = {"%s@%s" % (m["keyword"], m["field"]) for m in x.get("matches", [])}
+    check(x.get("flagged") is want[f][0] and set(want[f][1]) <= have,
+          "%s: flagged %s at %s" % (f, want[f][0], " ".join(want[f][1]) or "-"),
+          "%s %s" % (x.get("flagged"), sorted(have)))
+for x in got.values():  # the set is screened away: not part of the walk below
+    if x.get("flagged"):
+        call("POST", "/api/v1/incidents/%d/steps/screen" % x["id"],
+             {"outcome": "false_positive"}, "sm")
 
 # --- modify: rescan -----------------------------------------------------------
 s, v = call("POST", "/api/v1/incidents",
@@ -304,10 +329,23 @@ s, html = call("GET", "/api/v1/incidents/%d/report?format=html" % A, None,
                "sm")
 check(s == 200 and b"<h2>1. Management Summary</h2>" in html,
       "HTML report", html[:200])
+hpos = [html.find(h.split(" ", 1)[1].encode()) for h in heads]
+check(all(p >= 0 for p in hpos) and hpos == sorted(hpos),
+      "the HTML report has the same headings in order",
+      [h for h, p in zip(heads, hpos) if p < 0])
 s, pdf = call("GET", "/api/v1/incidents/%d/report?format=pdf" % A, None,
               "sm")
 check(s == 200 and pdf[:5] == b"%PDF-" and len(pdf) > 2000, "PDF report",
       pdf[:20])
+p = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf,
+                   capture_output=True, timeout=60)
+txt = p.stdout.decode("utf-8", "replace")
+tpos = [txt.find(h.split(" ", 1)[1]) for h in heads]
+check(p.returncode == 0 and all(x >= 0 for x in tpos) and tpos == sorted(tpos),
+      "the PDF's text (pdftotext) has the same headings in order",
+      [h for h, x in zip(heads, tpos) if x < 0])
+check(" 2\n" in txt or "\n2\n" in txt or txt.count("\f") >= 1,
+      "the PDF has page numbers", txt[-200:])
 s, v = call("GET", "/api/v1/incidents/%d/report?format=doc" % A, None, "sm")
 check(s == 422, "an unknown format is refused", s)
 step(A, "deliver_report", "sm")
@@ -354,3 +392,12 @@ check(s == 422 and v["error"]["field"] == "classification",
 s, v = call("POST", "/api/v1/routine_types", {"name": "printer jam"}, "adm")
 check(s == 201 and "printer jam" in v and "disk space low" in v,
       "an admin adds a routine type to the seed's three", v)
+
+# --- the awareness indicator -------------------------------------------------
+rc, out, err = cli("incident", "stats", "--year", "2026")
+st = json.loads(out) if rc == 0 else {}
+check(rc == 0 and st.get("caused_by_staff") == 0 and
+      st["by_outcome"]["false_positive"] >= 1 and
+      st["by_outcome"]["routine"] == 1 and st["by_outcome"]["specific"] == 2
+      and st["high_impact"] == 1,
+      "secflow incident stats counts by outcome and staff cause", st)

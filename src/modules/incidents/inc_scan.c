@@ -39,16 +39,77 @@ on_match(void *p, size_t kw, size_t offset)
 	return 0;
 }
 
+/* Is code point CP punctuation, a symbol or a space (so it ends a word),
+ * rather than a letter or digit?  The blocks European mail uses: Latin-1
+ * punctuation, general punctuation (dashes, „quotes“), currency, arrows,
+ * symbols, CJK and full-width punctuation. */
+static int
+cp_is_separator(unsigned cp)
+{
+	if (cp >= 0x80 && cp <= 0xBF)
+		return cp != 0xAA && cp != 0xB2 && cp != 0xB3 && cp != 0xB5 &&
+		       cp != 0xB9 && cp != 0xBA;
+	return cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x206F) ||
+	       (cp >= 0x20A0 && cp <= 0x20CF) ||
+	       (cp >= 0x2190 && cp <= 0x23FF) ||
+	       (cp >= 0x2500 && cp <= 0x27BF) ||
+	       (cp >= 0x3000 && cp <= 0x303F) ||
+	       (cp >= 0xFE30 && cp <= 0xFE4F) ||
+	       (cp >= 0xFF01 && cp <= 0xFF0F) ||
+	       (cp >= 0xFF1A && cp <= 0xFF20) || cp == 0xFFFD;
+}
+
+/*
+ * The scanner treats every byte >= 0x80 as part of a word (grep -w in the
+ * C locale); in mail, „quotes“, « guillemets » and dashes end words.  A
+ * copy of TEXT with each such character's bytes made spaces keeps every
+ * offset and lets "„hacked“" match "hacked".  A new buffer.
+ */
+static char *
+fold_punctuation(const char *text, size_t len)
+{
+	unsigned char *t = xmalloc(len + 1);
+	size_t i = 0;
+
+	memcpy(t, text, len);
+	t[len] = '\0';
+	while (i < len) {
+		unsigned c = t[i], cp, n;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		if (n == 1 || i + n > len) {
+			i++;
+			continue;
+		}
+		cp = c & (0x7F >> n);
+		for (unsigned k = 1; k < n; k++)
+			cp = (cp << 6) | (t[i + k] & 0x3F);
+		if (cp_is_separator(cp))
+			memset(t + i, ' ', n);
+		i += n;
+	}
+	return (char *)t;
+}
+
 static enum sf_status
 scan_one(struct scan_ctx *c, const char *field, const char *text, size_t len,
 	 json_t *indicators, struct sf_error *err)
 {
+	char *folded;
+	enum sf_status rc;
+
 	if (!text || !len)
 		return SF_OK;
 	c->field = field;
 	if (indicators)
 		inc_indicators(text, len, indicators);
-	return kw_scan(c->set, text, len, on_match, c, err);
+	folded = fold_punctuation(text, len);
+	rc = kw_scan(c->set, folded, len, on_match, c, err);
+	free(folded);
+	return rc;
 }
 
 enum sf_status
