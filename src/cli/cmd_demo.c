@@ -46,6 +46,8 @@ static const struct demo_user demo_users[] = {
 
 enum sf_status demo_conventions(struct cli *c, int *started,
 				struct sf_error *err);
+enum sf_status demo_incidents(struct cli *c, int *started,
+			      struct sf_error *err);
 
 int
 cmd_demo(struct cli *c)
@@ -132,6 +134,8 @@ cmd_demo(struct cli *c)
 	json_decref(existing);
 	if (!r)
 		r = demo_conventions(c, &started, &err);
+	if (!r)
+		r = demo_incidents(c, &started, &err);
 	if (r)
 		return cli_fail(c, &err);
 	if (c->json)

@@ -298,6 +298,7 @@ v = step(A, "assess_impact", "sm",
           "under_control": True, "service_restored": True})
 check(active(v) == ["start_report"], "under control and restored: the "
       "report starts", active(v))
+step(A, "contribute", "ilso1", {"self_assessment": "x"}, 409)
 step(A, "start_report", "sm")
 step(A, "contribute", "ilso2", {"self_assessment": "x"}, 404)
 step(A, "contribute", "ilso1",

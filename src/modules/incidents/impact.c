@@ -116,9 +116,9 @@ system_set(struct store *st, const struct actor *who, const char *name,
 	if (!actor_is_admin(who))
 		return sf_fail(err, SF_FORBIDDEN, NULL,
 			       "only an admin classifies systems");
-	if (n == 0 || n > 100 || strchr(name, '/'))
+	if (n == 0 || n > 100)
 		return sf_fail(err, SF_INVALID, "name",
-			       "a system name is 1 to 100 characters without /");
+			       "a system name is 1 to 100 characters");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20)
 			return sf_fail(err, SF_INVALID, "name",
