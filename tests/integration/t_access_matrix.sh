@@ -35,6 +35,11 @@ CALLERS=(
 	"liso1 liso"
 	"npm.be npm BE"
 	"secmgr security_manager"
+	"sd service_desk"
+	"ilso1 ilso OPS"
+	"ilso2 ilso NET"
+	"niso.be niso BE"
+	"niso.fr niso FR"
 	"norole"
 )
 
