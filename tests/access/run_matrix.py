@@ -177,6 +177,17 @@ INC_WALK = [
     ("finalise_report", "secmgr", {}),
     ("deliver_report", "secmgr", {}),
 ]
+# Incident fixtures off the straight walk: name -> (the walk step done
+# otherwise, its user and body, the step then active).  inc:linked: the
+# evidence is asked from ILSO team OPS and from the NISO of another NA
+# (FR), which links FR's NISO to the incident.
+INC_DETOURS = {
+    "linked": (("request_evidence", "secmgr",
+                {"from": [{"role": "ilso", "scope": "OPS"},
+                          {"role": "niso", "scope": "FR"}],
+                 "question": "gateway logs, both sides"}),
+               "provide_evidence"),
+}
 # kind -> (API plural, walk, who starts an amendment of that kind)
 KINDS = {"conv": ("conventions", CONV_WALK, None),
          "dg": ("dg_amendments", DG_WALK, "req.taxud"),
@@ -194,6 +205,7 @@ def fixture_ok(name):
         return False
     walk = KINDS[kind][1]
     return (step in [w[0] for w in walk] or (kind, step) in DETOURS
+            or (kind == "inc" and step in INC_DETOURS)
             or (kind, step) in (("conv", "active"),
                                 ("ishs", "remove_obsolete")))
 
@@ -483,11 +495,14 @@ class Run:
         if not iid:
             raise Fatal("fixture: sd registers an incident: HTTP %d %s"
                         % (st, text[:300]))
-        self.walk("inc", iid, iid, state)
+        detour, want = INC_DETOURS.get(state, (None, state))
+        self.walk("inc", iid, iid, detour[0] if detour else state)
+        if detour:
+            self.step(detour[1], iid, detour[0], detour[2], "incidents")
         st, text = self.as_("secmgr", "GET", "/api/v1/incidents/%s" % iid)
         steps = [s.get("step") for s in (jload(text) or {}).get(
             "active_steps", [])]
-        if st != 200 or state not in steps:
+        if st != 200 or want not in steps:
             raise Fatal("fixture inc:%s: incident %s waits for %s"
                         % (state, iid, steps))
         return iid
