@@ -1,7 +1,9 @@
 /*
- * api_openapi.c - GET /api/v1/openapi.json, generated: the fixed routes
- * from the table below, and for every process its object routes with one
- * operation per step whose request schema comes from the step's fields.
+ * api_openapi.c - GET /api/v1/openapi.json, generated: for every process
+ * its object routes with one operation per step whose request schema
+ * comes from the step's fields, and the fixed routes from the table below
+ * (added last, so a module's own route replaces the generic one of its
+ * process: POST /api/v1/incidents).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,55 +17,101 @@ struct route {
 	const char *method;
 	const char *summary;
 	int auth;
+	const char *request; /* the requestBody object as JSON text, or NULL */
 };
 
+/* The request bodies of the incidents module's own routes (SPEC 4.2). */
+#define INCIDENT_BODY                                                         \
+	"{\"required\": true, \"content\": {"                                     \
+	"\"application/json\": {\"schema\": {\"type\": \"object\", "            \
+	"\"properties\": {\"reference\": {\"type\": \"string\"}, "              \
+	"\"title\": {\"type\": \"string\"}, "                                   \
+	"\"description\": {\"type\": \"string\"}, "                             \
+	"\"na\": {\"type\": \"string\"}, "                                      \
+	"\"systems\": {\"type\": \"array\", "                                 \
+	"\"items\": {\"type\": \"string\"}}, "                                   \
+	"\"reporter\": {\"type\": \"string\"}}, "                               \
+	"\"required\": [\"reference\"], \"additionalProperties\": false}}, "      \
+	"\"message/rfc822\": {\"schema\": {\"type\": \"string\", "              \
+	"\"format\": \"binary\"}}}}"
+#define NAME_BODY(extra, req)                                                 \
+	"{\"required\": true, \"content\": {\"application/json\": {"            \
+	"\"schema\": {\"type\": \"object\", \"properties\": {"                  \
+	"\"name\": {\"type\": \"string\"}" extra "}, \"required\": " req "}}}}"
+#define SYSTEM_BODY                                                           \
+	NAME_BODY(", \"classification\": {\"type\": \"string\", \"enum\": "      \
+		  "[\"critical\", \"strategic\", \"other\"]}",                     \
+		  "[\"name\", \"classification\"]")
+#define ROUTINE_BODY NAME_BODY("", "[\"name\"]")
+
 static const struct route routes[] = {
-	{"/healthz", "get", "Liveness", 0},
-	{"/metrics", "get", "Prometheus metrics", 0},
-	{"/api/v1/openapi.json", "get", "This description", 0},
+	{"/healthz", "get", "Liveness", 0, NULL},
+	{"/metrics", "get", "Prometheus metrics", 0, NULL},
+	{"/api/v1/openapi.json", "get", "This description", 0, NULL},
 	{"/api/v1/session", "post", "Log in: {user, password} -> {token, csrf}",
-	 0},
-	{"/api/v1/session", "delete", "Log out", 1},
-	{"/api/v1/me", "get", "The caller, roles and delegations", 1},
+	 0, NULL},
+	{"/api/v1/session", "delete", "Log out", 1, NULL},
+	{"/api/v1/me", "get", "The caller, roles and delegations", 1, NULL},
 	{"/api/v1/me/delegations", "post",
-	 "Delegate a role: {role, scope, to, until}", 1},
+	 "Delegate a role: {role, scope, to, until}", 1, NULL},
 	{"/api/v1/me/password", "post",
-	 "Change password: {password, new_password}", 1},
+	 "Change password: {password, new_password}", 1, NULL},
 	{"/api/v1/tasks", "get", "The caller's open steps, soonest due first",
-	 1},
-	{"/api/v1/processes", "get", "Process definitions", 1},
+	 1, NULL},
+	{"/api/v1/processes", "get", "Process definitions", 1, NULL},
 	{"/api/v1/processes/{name}", "get",
-	 "One definition (JSON; ?format=dot for Graphviz)", 1},
-	{"/api/v1/audit", "get", "Audit trail (?object=PLURAL/ID)", 1},
-	{"/api/v1/outbox", "get", "Queued and sent messages (admin)", 1},
-	{"/api/v1/users", "get", "Users (admin)", 1},
+	 "One definition (JSON; ?format=dot for Graphviz)", 1, NULL},
+	{"/api/v1/audit", "get", "Audit trail (?object=PLURAL/ID)", 1, NULL},
+	{"/api/v1/outbox", "get", "Queued and sent messages (admin)", 1, NULL},
+	{"/api/v1/users", "get", "Users (admin)", 1, NULL},
 	{"/api/v1/users", "post", "Add a user: {name, email, password} (admin)",
-	 1},
+	 1, NULL},
 	{"/api/v1/users/{name}/grants", "post",
-	 "Grant a role: {role, scope} (admin)", 1},
+	 "Grant a role: {role, scope} (admin)", 1, NULL},
 	{"/api/v1/users/{name}/grants/{role}", "delete",
-	 "Revoke a role (?scope=S) (admin)", 1},
+	 "Revoke a role (?scope=S) (admin)", 1, NULL},
 	/* The conventions module's own routes (api_conventions.c). */
 	{"/api/v1/companies", "get",
-	 "Registered companies the caller may see", 1},
+	 "Registered companies the caller may see", 1, NULL},
 	{"/api/v1/companies", "post",
-	 "Register an external company: {name} (ds, admin)", 1},
+	 "Register an external company: {name} (ds, admin)", 1, NULL},
 	{"/api/v1/conventions/{id}/amendments", "post",
 	 "Start an amendment of an implemented convention: {kind: dg|ishs}; "
 	 "its steps are then performed on the convention's steps route",
-	 1},
+	 1, NULL},
 	{"/api/v1/conventions/{id}/part1", "get",
 	 "Part 1, decrypted (?version=N, default the latest); the company "
 	 "and DS only; every read is audited",
-	 1},
+	 1, NULL},
 	{"/api/v1/conventions/{id}/progress", "get",
 	 "Progress report: each phase and step with dates and SMT tickets "
 	 "(?format=md for Markdown)",
-	 1},
+	 1, NULL},
 	{"/api/v1/conventions/{id}/call", "post",
 	 "Connectivity incident call text: {token (or tokens: [...]), "
 	 "problem}",
-	 1},
+	 1, NULL},
+	/* The incidents module's own routes (api_incidents.c). */
+	{"/api/v1/incidents", "post",
+	 "Register an incident (201) or modify the one of that reference "
+	 "(200): JSON {reference, title, description, na, systems, "
+	 "reporter} or an e-mail (message/rfc822) (service_desk, "
+	 "security_manager)",
+	 1, INCIDENT_BODY},
+	{"/api/v1/incidents/{id}/report", "get",
+	 "The Security Incident Report (?format=md|html|pdf, default md); "
+	 "409 before start_report",
+	 1, NULL},
+	{"/api/v1/systems", "get", "Systems and their classification", 1, NULL},
+	{"/api/v1/systems", "post",
+	 "Classify a system: {name, classification: "
+	 "critical|strategic|other} (admin)",
+	 1, SYSTEM_BODY},
+	{"/api/v1/routine_types", "get", "Routine incident types", 1, NULL},
+	{"/api/v1/routine_types", "post", "Add a routine type: {name} (admin)",
+	 1, ROUTINE_BODY},
+	{"/api/v1/routine_types", "delete",
+	 "Remove a routine type: {name} (admin)", 1, ROUTINE_BODY},
 };
 
 /* A JSON Schema for one field declaration (from fields_describe). */
@@ -179,9 +227,6 @@ api_openapi(struct api_call *c)
 	if (c->nseg != 1 || strcmp(c->seg[0], "openapi.json") != 0)
 		return 0;
 	paths = json_object();
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		add(paths, routes[i].path, routes[i].method,
-		    op(routes[i].summary, routes[i].auth));
 	for (size_t i = 0; i < registry_count(c->api->reg); i++) {
 		const struct procdef *d = registry_at(c->api->reg, i);
 		char *base = xasprintf("/api/v1/%s", d->object);
@@ -225,6 +270,16 @@ api_openapi(struct api_call *c)
 		free(base);
 		free(one);
 		free(diag);
+	}
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		json_t *o = op(routes[i].summary, routes[i].auth);
+		/* The table's text is ours: NULL only if it is broken. */
+		json_t *rb = routes[i].request
+				     ? json_loads(routes[i].request, 0, NULL)
+				     : NULL;
+		if (rb)
+			json_object_set_new(o, "requestBody", rb);
+		add(paths, routes[i].path, routes[i].method, o);
 	}
 	doc = json_pack(
 		"{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}, s:{s:s, "

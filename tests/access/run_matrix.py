@@ -25,6 +25,13 @@ requests.tsv) are walked through the HTTP API by the user of the right
 role for every step (CONV_WALK, DG_WALK, ISHS_WALK below); a fixture used
 up by the walk's own step and body is kept as the next step's fixture.
 
+admin1 also classifies the system CCN critical and adds the routine type
+"matrix routine" (DELETE /routine_types removes it).  The incident
+fixtures ("inc:STEP") are incidents of NA BE on system CCN that sd
+registers with "malware" in the description (so they are flagged and
+screened), walked by secmgr, ilso1 (ilso OPS, asked for evidence and
+assigned the emergency action) and the rest of INC_WALK.
+
 The environment gives SECFLOW_BIN and SECFLOW_NOW (for `secflow tick`,
 which ends the sample's cooling-off wait and raises the ISHS amendment's
 remove_obsolete) and the database.
@@ -138,10 +145,54 @@ DETOURS = {
         "decision": "request_changes", "feedback": "sign page 3"}),
         PART1),
 }
+# The incident fixtures: registered by the Service Desk (flagged: the
+# description names malware), then walked; its emergency action (id 1)
+# goes to ilso1, whose team OPS was asked for evidence.
+INCIDENT = {"reference": "MTX-INC-{uniq}", "title": "matrix incident",
+            "description": "possible malware on the CCN gateway",
+            "na": "BE", "systems": ["CCN"], "reporter": "ITSM Monitoring"}
+INC_WALK = [
+    ("screen", "secmgr", {"outcome": "specific", "caused_by_staff": False}),
+    ("correlate", "secmgr", {"links": [], "root_cause": "matrix"}),
+    ("request_evidence", "secmgr", {"from": [{"role": "ilso",
+                                               "scope": "OPS"}],
+                                     "question": "gateway logs"}),
+    ("provide_evidence", "ilso1", {"text": "gateway logs"}),
+    ("analyse_evidence", "secmgr", {"complete": True}),
+    ("request_emergency_actions", "secmgr",
+     {"actions": [{"system": "CCN", "impact": "high", "urgency": "high",
+                   "assignee": "ilso1", "description": "block"}]}),
+    ("report_action", "ilso1", {"action": 1, "result": "success",
+                                "observed": "blocked"}),
+    ("close_actions", "secmgr", {}),
+    ("assess_impact", "secmgr",
+     {"systems": [{"name": "CCN", "availability": "significant",
+                   "integrity": "minor"}], "information": [],
+      "under_control": True, "service_restored": True}),
+    ("start_report", "secmgr", {}),
+    ("contribute", "ilso1", {"self_assessment": "passwords not rotated",
+                             "gap_analysis": "policy 4.2",
+                             "recommendations": "MFA"}),
+    ("review_report", "secmgr", {}),
+    ("finalise_report", "secmgr", {}),
+    ("deliver_report", "secmgr", {}),
+]
+# Incident fixtures off the straight walk: name -> (the walk step done
+# otherwise, its user and body, the step then active).  inc:linked: the
+# evidence is asked from ILSO team OPS and from the NISO of another NA
+# (FR), which links FR's NISO to the incident.
+INC_DETOURS = {
+    "linked": (("request_evidence", "secmgr",
+                {"from": [{"role": "ilso", "scope": "OPS"},
+                          {"role": "niso", "scope": "FR"}],
+                 "question": "gateway logs, both sides"}),
+               "provide_evidence"),
+}
 # kind -> (API plural, walk, who starts an amendment of that kind)
 KINDS = {"conv": ("conventions", CONV_WALK, None),
          "dg": ("dg_amendments", DG_WALK, "req.taxud"),
-         "ishs": ("ishs_amendments", ISHS_WALK, "ccor")}
+         "ishs": ("ishs_amendments", ISHS_WALK, "ccor"),
+         "inc": ("incidents", INC_WALK, "sd")}
 
 
 def fixture_ok(name):
@@ -154,6 +205,7 @@ def fixture_ok(name):
         return False
     walk = KINDS[kind][1]
     return (step in [w[0] for w in walk] or (kind, step) in DETOURS
+            or (kind == "inc" and step in INC_DETOURS)
             or (kind, step) in (("conv", "active"),
                                 ("ishs", "remove_obsolete")))
 
@@ -407,13 +459,22 @@ class Run:
                         % (who, step, obj, sid, st, text[:300]))
 
     def setup(self):
-        """The companies the conventions name, registered by DS."""
+        """The companies the conventions name, registered by DS; the
+        system and the routine type the incidents use, by admin1."""
         for name in ("ACME", "GLOBEX"):
             st, text = self.as_("ds1", "POST", "/api/v1/companies",
                                 json.dumps({"name": name}))
             if st != 201:
                 raise Fatal("set-up: ds1 registers company %s: HTTP %d %s"
                             % (name, st, text[:300]))
+        for path, body in (("/api/v1/systems",
+                            {"name": "CCN", "classification": "critical"}),
+                           ("/api/v1/routine_types",
+                            {"name": "matrix routine"})):
+            st, text = self.as_("admin1", "POST", path, json.dumps(body))
+            if st != 201:
+                raise Fatal("set-up: admin1 POST %s %s: HTTP %d %s"
+                            % (path, body, st, text[:300]))
 
     def walk(self, kind, oid, cid, until):
         """Walk KIND's object OID (of convention CID) up to step UNTIL
@@ -425,9 +486,32 @@ class Run:
             self.step(who, oid, s, json.loads(
                 json.dumps(body).replace("{id}", str(cid))), obj)
 
+    def make_incident(self, state):
+        """An incident registered by sd (flagged), walked until STATE's
+        step is active."""
+        body = json.dumps(INCIDENT).replace("{uniq}", str(next(self.uniq)))
+        st, text = self.as_("sd", "POST", "/api/v1/incidents", body)
+        iid = (jload(text) or {}).get("id") if st == 201 else None
+        if not iid:
+            raise Fatal("fixture: sd registers an incident: HTTP %d %s"
+                        % (st, text[:300]))
+        detour, want = INC_DETOURS.get(state, (None, state))
+        self.walk("inc", iid, iid, detour[0] if detour else state)
+        if detour:
+            self.step(detour[1], iid, detour[0], detour[2], "incidents")
+        st, text = self.as_("secmgr", "GET", "/api/v1/incidents/%s" % iid)
+        steps = [s.get("step") for s in (jload(text) or {}).get(
+            "active_steps", [])]
+        if st != 200 or want not in steps:
+            raise Fatal("fixture inc:%s: incident %s waits for %s"
+                        % (state, iid, steps))
+        return iid
+
     def make_conv(self, kind, state):
         """A convention (kind conv) or an amendment of a fresh implemented
         convention, walked until STATE's step is active."""
+        if kind == "inc":
+            return self.make_incident(state)
         st, text = self.as_("req.taxud", "POST", "/api/v1/conventions",
                             json.dumps({"dg": "TAXUD", "company": "ACME",
                                         "hosting": "digit_dc",

@@ -111,8 +111,14 @@ routine_type_remove(struct store *st, const struct actor *who,
 	json_t *types = NULL, *x;
 	size_t i;
 	int found = 0;
-	enum sf_status rc = routine_types(st, &types, err);
+	enum sf_status rc;
 
+	/* The role first: a wrong role is 403 whether the type exists or
+	 * not (routine_put checks it again). */
+	if (!actor_is_admin(who))
+		return sf_fail(err, SF_FORBIDDEN, NULL,
+			       "only an admin edits the routine types");
+	rc = routine_types(st, &types, err);
 	if (rc)
 		return rc;
 	json_array_foreach(types, i, x)
