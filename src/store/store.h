@@ -159,6 +159,38 @@ struct outbox_list {
 	size_t n;
 };
 
+/* An imported user list (seed 002 SEC.5, SEC.6). */
+struct ulist_import {
+	int64_t id;
+	const char *resource; /* webportal, ccn, ... */
+	const char *month;    /* YYYY-MM, or NULL */
+	int64_t review_id;    /* the review campaign, or 0 */
+	const char *scope;    /* NA, gateway or team of an answer, or "" */
+	const char *kind;     /* "list" or "answer" */
+	const char *filename;
+	json_t *info;	      /* sheets, ignored columns, skipped rows */
+	int64_t nrows;
+	sf_time imported;
+	const char *by;
+};
+
+/* One user row of an import: the columns reconciliation reads, and the
+ * whole typed record. */
+struct ulist_row {
+	int64_t n; /* order within the import, from 1 */
+	int64_t line;
+	const char *sheet;
+	const char *uid;
+	const char *full_name;
+	const char *na;
+	const char *email;
+	int disabled;
+	json_t *data;
+};
+
+/* Called for each row in order; non-zero stops. */
+typedef int (*ulist_row_fn)(void *ctx, const struct ulist_row *row);
+
 /* Called for each audit record in id order; non-zero stops. */
 typedef int (*audit_fn)(void *ctx, const struct audit_rec *rec);
 
@@ -400,6 +432,26 @@ struct store_ops {
 	 * cannot tell (PostgreSQL): never reuse. */
 	enum sf_status (*generation)(struct store *st, uint64_t out[2],
 				     struct sf_error *err);
+
+	/* user lists: an import and its rows, in the caller's transaction
+	 * (an import with errors is rolled back whole). */
+	enum sf_status (*ulist_import_add)(struct store *st,
+					   const struct ulist_import *imp,
+					   int64_t *id, struct sf_error *err);
+	enum sf_status (*ulist_row_add)(struct store *st, int64_t import_id,
+					const struct ulist_row *row,
+					struct sf_error *err);
+	/* Imports of RESOURCE (NULL: any) for MONTH (NULL: any) and
+	 * REVIEW_ID (0: any), oldest first: [{"id","resource","month",
+	 * "review_id","scope","kind","filename","info","nrows","imported",
+	 * "by"}]. */
+	enum sf_status (*ulist_imports)(struct store *st, const char *resource,
+					const char *month, int64_t review_id,
+					json_t **out, struct sf_error *err);
+	/* The rows of import IMPORT_ID in order. */
+	enum sf_status (*ulist_rows_each)(struct store *st, int64_t import_id,
+					  ulist_row_fn fn, void *ctx,
+					  struct sf_error *err);
 
 	/* counters: numbered series, each value handed out once even with
 	 * several nodes (the row is locked until the transaction ends). */

@@ -93,6 +93,10 @@ enum stmt {
 	S_SETTING_GET,
 	S_SETTING_PUT,
 	S_MIGRATION_ADD,
+	S_ULIST_IMPORT_ADD,
+	S_ULIST_ROW_ADD,
+	S_ULIST_IMPORTS,
+	S_ULIST_ROWS,
 	S_COUNTER_NEXT,
 	S_CATALOG_PUT,
 	S_CATALOG_GET,
@@ -312,6 +316,22 @@ static const char *const stmts[S_COUNT] = {
     [S_MIGRATION_ADD] = "INSERT INTO schema_migrations(version, name, "
 			"applied) VALUES ($1, $2, extract(epoch FROM "
 			"now())::bigint)",
+    [S_ULIST_IMPORT_ADD] = "INSERT INTO userlist_imports(resource, month, "
+			   "review_id, scope, kind, filename, info, nrows, "
+			   "imported, by_user) VALUES ($1, $2, $3, $4, $5, $6, "
+			   "$7, $8, $9, $10) RETURNING id",
+    [S_ULIST_ROW_ADD] = "INSERT INTO userlist_rows(import_id, n, line, "
+			"sheet, uid, full_name, na, email, disabled, data) "
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    [S_ULIST_IMPORTS] = "SELECT id, resource, month, coalesce(review_id, "
+			"0), scope, kind, filename, info, nrows, imported, "
+			"by_user FROM userlist_imports WHERE ($1::text IS "
+			"NULL OR resource = $1::text) AND ($2::text IS NULL "
+			"OR month = $2::text) AND ($3::bigint = 0 OR "
+			"review_id = $3::bigint) ORDER BY id",
+    [S_ULIST_ROWS] = "SELECT n, line, sheet, uid, full_name, na, email, "
+		     "disabled, data FROM userlist_rows WHERE import_id = "
+		     "$1 ORDER BY n",
     [S_COUNTER_NEXT] = "INSERT INTO counters(name, value) VALUES ($1, 1) "
 		       "ON CONFLICT (name) DO UPDATE SET value = "
 		       "counters.value + 1 RETURNING value",
@@ -2181,6 +2201,128 @@ pq_generation(struct store *st, uint64_t out[2], struct sf_error *err)
 	return SF_OK;
 }
 
+/* user lists */
+
+static enum sf_status
+pq_ulist_import_add(struct store *st, const struct ulist_import *imp,
+		    int64_t *id, struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+
+	p_text(&prm, imp->resource);
+	p_text(&prm, imp->month);
+	if (imp->review_id)
+		p_int(&prm, imp->review_id);
+	else
+		p_text(&prm, NULL);
+	p_text(&prm, imp->scope ? imp->scope : "");
+	p_text(&prm, imp->kind);
+	p_text(&prm, imp->filename);
+	p_json(&prm, imp->info);
+	p_int(&prm, imp->nrows);
+	p_int(&prm, imp->imported);
+	p_text(&prm, imp->by);
+	res = pq_run((struct pq *)st, S_ULIST_IMPORT_ADD, &prm, "userlists",
+		     err);
+	if (!res)
+		return run_status(err);
+	*id = c_int(res, 0, 0);
+	PQclear(res);
+	return SF_OK;
+}
+
+static enum sf_status
+pq_ulist_row_add(struct store *st, int64_t import_id,
+		 const struct ulist_row *row, struct sf_error *err)
+{
+	struct params prm = {0};
+
+	p_int(&prm, import_id);
+	p_int(&prm, row->n);
+	p_int(&prm, row->line);
+	p_text(&prm, row->sheet);
+	p_text(&prm, row->uid);
+	p_text(&prm, row->full_name);
+	p_text(&prm, row->na);
+	p_text(&prm, row->email);
+	p_int(&prm, row->disabled ? 1 : 0);
+	p_json(&prm, row->data);
+	return pq_exec((struct pq *)st, S_ULIST_ROW_ADD, &prm, "userlists",
+		       err);
+}
+
+static enum sf_status
+pq_ulist_imports(struct store *st, const char *resource, const char *month,
+		 int64_t review_id, json_t **out, struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+
+	p_text(&prm, resource);
+	p_text(&prm, month);
+	p_int(&prm, review_id);
+	res = pq_run((struct pq *)st, S_ULIST_IMPORTS, &prm, "userlists", err);
+	if (!res)
+		return run_status(err);
+	*out = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *info = c_json(res, i, 7);
+		json_array_append_new(
+			*out,
+			json_pack("{s:I, s:s, s:s?, s:I, s:s, s:s, s:s, s:o, "
+				  "s:I, s:I, s:s}",
+				  "id", (json_int_t)c_int(res, i, 0), "resource",
+				  PQgetvalue(res, i, 1), "month",
+				  PQgetisnull(res, i, 2) ? NULL
+							 : PQgetvalue(res, i, 2),
+				  "review_id", (json_int_t)c_int(res, i, 3),
+				  "scope", PQgetvalue(res, i, 4), "kind",
+				  PQgetvalue(res, i, 5), "filename",
+				  PQgetvalue(res, i, 6), "info",
+				  info ? info : json_null(), "nrows",
+				  (json_int_t)c_int(res, i, 8), "imported",
+				  (json_int_t)c_int(res, i, 9), "by",
+				  PQgetvalue(res, i, 10)));
+	}
+	PQclear(res);
+	return SF_OK;
+}
+
+static enum sf_status
+pq_ulist_rows_each(struct store *st, int64_t import_id, ulist_row_fn fn,
+		   void *ctx, struct sf_error *err)
+{
+	struct params prm = {0};
+	PGresult *res;
+
+	p_int(&prm, import_id);
+	res = pq_run((struct pq *)st, S_ULIST_ROWS, &prm, "userlists", err);
+	if (!res)
+		return run_status(err);
+	for (int i = 0; i < PQntuples(res); i++) {
+#define PV(c) (PQgetisnull(res, i, c) ? NULL : PQgetvalue(res, i, c))
+		struct ulist_row r = {
+			.n = c_int(res, i, 0),
+			.line = c_int(res, i, 1),
+			.sheet = PV(2),
+			.uid = PV(3),
+			.full_name = PV(4),
+			.na = PV(5),
+			.email = PV(6),
+			.disabled = (int)c_int(res, i, 7),
+			.data = c_json(res, i, 8),
+		};
+#undef PV
+		int stop = fn(ctx, &r);
+		json_decref(r.data);
+		if (stop)
+			break;
+	}
+	PQclear(res);
+	return SF_OK;
+}
+
 /* counters and catalogues */
 
 static enum sf_status
@@ -2340,6 +2482,10 @@ static const struct store_ops store_pg_ops = {
     .setting_get = pq_setting_get,
     .setting_put = pq_setting_put,
     .generation = pq_generation,
+    .ulist_import_add = pq_ulist_import_add,
+    .ulist_row_add = pq_ulist_row_add,
+    .ulist_imports = pq_ulist_imports,
+    .ulist_rows_each = pq_ulist_rows_each,
     .counter_next = pq_counter_next,
     .catalog_put = pq_catalog_put,
     .catalog_get = pq_catalog_get,

@@ -1953,6 +1953,151 @@ sq_generation(struct store *st, uint64_t out[2], struct sf_error *err)
 	return SF_OK;
 }
 
+/* user lists */
+
+static enum sf_status
+sq_ulist_import_add(struct store *st, const struct ulist_import *imp,
+		    int64_t *id, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"INSERT INTO userlist_imports(resource, month, review_id, "
+		"scope, kind, filename, info, nrows, imported, by_user) VALUES "
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	enum sf_status r;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, imp->resource);
+	b_text(q, 2, imp->month);
+	if (imp->review_id)
+		b_int(q, 3, imp->review_id);
+	else
+		sqlite3_bind_null(q, 3);
+	b_text(q, 4, imp->scope ? imp->scope : "");
+	b_text(q, 5, imp->kind);
+	b_text(q, 6, imp->filename);
+	b_json(q, 7, imp->info);
+	b_int(q, 8, imp->nrows);
+	b_int(q, 9, imp->imported);
+	b_text(q, 10, imp->by);
+	r = sq_exec(s, q, err);
+	if (!r)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+static enum sf_status
+sq_ulist_row_add(struct store *st, int64_t import_id,
+		 const struct ulist_row *row, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"INSERT INTO userlist_rows(import_id, n, line, sheet, uid, "
+		"full_name, na, email, disabled, data) VALUES "
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, import_id);
+	b_int(q, 2, row->n);
+	b_int(q, 3, row->line);
+	b_text(q, 4, row->sheet);
+	b_text(q, 5, row->uid);
+	b_text(q, 6, row->full_name);
+	b_text(q, 7, row->na);
+	b_text(q, 8, row->email);
+	b_int(q, 9, row->disabled ? 1 : 0);
+	b_json(q, 10, row->data);
+	return sq_exec(s, q, err);
+}
+
+static enum sf_status
+sq_ulist_imports(struct store *st, const char *resource, const char *month,
+		 int64_t review_id, json_t **out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"SELECT id, resource, month, review_id, scope, kind, filename, "
+		"info, nrows, imported, by_user FROM userlist_imports WHERE "
+		"(?1 IS NULL OR resource = ?1) AND (?2 IS NULL OR month = ?2) "
+		"AND (?3 = 0 OR review_id = ?3) ORDER BY id";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, resource);
+	b_text(q, 2, month);
+	b_int(q, 3, review_id);
+	*out = json_array();
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		json_t *info = c_json(q, 7);
+		json_t *o = json_pack(
+			"{s:I, s:s, s:s?, s:I, s:s, s:s, s:s, s:o, s:I, s:I, s:s}",
+			"id", (json_int_t)sqlite3_column_int64(q, 0), "resource",
+			(const char *)sqlite3_column_text(q, 1), "month",
+			(const char *)sqlite3_column_text(q, 2), "review_id",
+			(json_int_t)sqlite3_column_int64(q, 3), "scope",
+			(const char *)sqlite3_column_text(q, 4), "kind",
+			(const char *)sqlite3_column_text(q, 5), "filename",
+			(const char *)sqlite3_column_text(q, 6), "info",
+			info ? info : json_null(), "nrows",
+			(json_int_t)sqlite3_column_int64(q, 8), "imported",
+			(json_int_t)sqlite3_column_int64(q, 9), "by",
+			(const char *)sqlite3_column_text(q, 10));
+		json_array_append_new(*out, o);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return sq_err(s, err, "userlists");
+	}
+	return SF_OK;
+}
+
+static enum sf_status
+sq_ulist_rows_each(struct store *st, int64_t import_id, ulist_row_fn fn,
+		   void *ctx, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] =
+		"SELECT n, line, sheet, uid, full_name, na, email, disabled, "
+		"data FROM userlist_rows WHERE import_id = ? ORDER BY n";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+	int rc;
+
+	if (!q)
+		return SF_DB;
+	b_int(q, 1, import_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct ulist_row r = {
+			.n = sqlite3_column_int64(q, 0),
+			.line = sqlite3_column_int64(q, 1),
+			.sheet = (const char *)sqlite3_column_text(q, 2),
+			.uid = (const char *)sqlite3_column_text(q, 3),
+			.full_name = (const char *)sqlite3_column_text(q, 4),
+			.na = (const char *)sqlite3_column_text(q, 5),
+			.email = (const char *)sqlite3_column_text(q, 6),
+			.disabled = sqlite3_column_int(q, 7),
+			.data = c_json(q, 8),
+		};
+		int stop = fn(ctx, &r);
+		json_decref(r.data);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_err(s, err, "userlists");
+	return SF_OK;
+}
+
 /* counters and catalogues */
 
 static enum sf_status
@@ -2141,6 +2286,10 @@ const struct store_ops store_sqlite_ops = {
 	.setting_get = sq_setting_get,
 	.setting_put = sq_setting_put,
 	.generation = sq_generation,
+	.ulist_import_add = sq_ulist_import_add,
+	.ulist_row_add = sq_ulist_row_add,
+	.ulist_imports = sq_ulist_imports,
+	.ulist_rows_each = sq_ulist_rows_each,
 	.counter_next = sq_counter_next,
 	.catalog_put = sq_catalog_put,
 	.catalog_get = sq_catalog_get,

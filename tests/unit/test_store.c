@@ -169,8 +169,8 @@ test_migrate_empty(void **state)
 
 /* A database left at version 1 gets exactly the newer migrations, and
  * keeps its data.  Version 1 is made by undoing 002_due_index.sql,
- * 003_catalog.sql and 004_access_keys.sql by hand: a later migration must
- * be undone here too. */
+ * 003_catalog.sql, 004_access_keys.sql and 005_userlists.sql by hand: a
+ * later migration must be undone here too. */
 static void
 test_migrate_existing(void **state)
 {
@@ -193,6 +193,7 @@ test_migrate_existing(void **state)
 			  "DROP INDEX steps_due; DROP TABLE counters;"
 			  "DROP TABLE catalog;"
 			  "DROP TABLE step_keys; DROP TABLE instance_keys;"
+			  "DROP TABLE userlist_rows; DROP TABLE userlist_imports;"
 			  "DELETE FROM settings WHERE key = 'instance_keys';");
 	assert_false(steps_due_exists(f->path));
 
@@ -202,7 +203,7 @@ test_migrate_existing(void **state)
 	assert_int_equal(version, 1);
 	assert_int_equal(setup_database(f->st, &applied, &err), SF_OK);
 	assert_int_equal(applied, migration_files() - 1);
-	assert_int_equal(applied, 3);
+	assert_int_equal(applied, 4);
 	assert_int_equal(f->st->ops->schema_version(f->st, &version, &err),
 			 SF_OK);
 	assert_int_equal(version, migration_files());
@@ -465,6 +466,67 @@ test_counters_catalog(void **state)
 	assert_int_equal(
 	    f->st->ops->catalog_delete(f->st, "company", "Beta", &err),
 	    SF_NOT_FOUND);
+}
+
+static int
+count_row(void *ctx, const struct ulist_row *r)
+{
+	int *n = ctx;
+	(*n)++;
+	assert_int_equal(r->n, *n);
+	if (*n == 2) {
+		assert_null(r->uid);
+		assert_int_equal(r->disabled, 1);
+		assert_int_equal(json_integer_value(json_object_get(r->data, "x")),
+				 2);
+	}
+	return 0;
+}
+
+/* An import and its rows come back in order, found by resource, month
+ * and review. */
+static void
+test_userlists(void **state)
+{
+	struct fx *f = *state;
+	struct sf_error err;
+	struct ulist_import imp = {.resource = "webportal", .month = "2026-11",
+				   .kind = "list", .filename = "wp.csv",
+				   .nrows = 2, .imported = T0, .by = "ann"};
+	int64_t id = 0;
+	json_t *l = NULL, *d1 = json_pack("{s:i}", "x", 1),
+	       *d2 = json_pack("{s:i}", "x", 2);
+	struct ulist_row r1 = {.n = 1, .line = 2, .uid = "XXX.ann",
+			       .full_name = "Ann", .na = "BE", .data = d1};
+	struct ulist_row r2 = {.n = 2, .line = 3, .disabled = 1, .data = d2};
+	int n = 0;
+
+	migrate_fresh(f);
+	assert_int_equal(f->st->ops->begin(f->st, &err), SF_OK);
+	assert_int_equal(f->st->ops->ulist_import_add(f->st, &imp, &id, &err),
+			 SF_OK);
+	assert_int_equal(f->st->ops->ulist_row_add(f->st, id, &r1, &err), SF_OK);
+	assert_int_equal(f->st->ops->ulist_row_add(f->st, id, &r2, &err), SF_OK);
+	assert_int_equal(f->st->ops->commit(f->st, &err), SF_OK);
+	json_decref(d1);
+	json_decref(d2);
+	assert_int_equal(f->st->ops->ulist_imports(f->st, "webportal", "2026-11",
+						   0, &l, &err),
+			 SF_OK);
+	assert_int_equal(json_array_size(l), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(l, 0), "filename")),
+			    "wp.csv");
+	json_decref(l);
+	assert_int_equal(f->st->ops->ulist_imports(f->st, "vpn", NULL, 0, &l,
+						   &err),
+			 SF_OK);
+	assert_int_equal(json_array_size(l), 0);
+	json_decref(l);
+	assert_int_equal(f->st->ops->ulist_rows_each(f->st, id, count_row, &n,
+						     &err),
+			 SF_OK);
+	assert_int_equal(n, 2);
 }
 
 static void
@@ -953,6 +1015,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_sessions, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_counters_catalog, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_userlists, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_instance_rev, fx_setup,
 					    fx_teardown),
