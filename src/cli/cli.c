@@ -240,3 +240,18 @@ cli_read_body(const char *arg, json_t **out, struct sf_error *err)
 	}
 	return SF_OK;
 }
+
+int
+cli_parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}

@@ -62,6 +62,9 @@ enum sf_status cli_read_body(const char *arg, json_t **out,
 enum sf_status cli_read_file(const char *path, size_t max, char **data,
 			     size_t *len, struct sf_error *err);
 
+/* A positive decimal id (an object's); -1 when S is not one. */
+int cli_parse_id(const char *s, int64_t *id);
+
 /* The verbs: one file each. */
 int cmd_migrate(struct cli *c);
 int cmd_user(struct cli *c);

@@ -22,17 +22,6 @@ static const char usage[] =
 	"--problem TEXT\n"
 	"secflow convention part1 ID [--version N] -o FILE";
 
-static int
-parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (!s || !*s || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
 
 /* create with options: build the body cmd_object's start takes. */
 static int
@@ -91,7 +80,7 @@ cmd_convention(struct cli *c)
 	if (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0 ||
 	    strcmp(sub, "step") == 0)
 		return cmd_object(c, "convention.create");
-	if (c->argc < 2 || parse_id(c->argv[1], &id))
+	if (c->argc < 2 || cli_parse_id(c->argv[1], &id))
 		return cli_usage(c, usage, "give the convention id");
 	if (strcmp(sub, "amend") == 0) {
 		const char *kind = cli_opt(c, "--kind");
@@ -176,7 +165,7 @@ cmd_convention(struct cli *c)
 
 		if (cli_no_unknown_options(c, usage))
 			return 2;
-		if ((vs && parse_id(vs, &v)) || !path)
+		if ((vs && cli_parse_id(vs, &v)) || !path)
 			return cli_usage(c, usage,
 					 "give -o FILE (and --version N)");
 		r = cli_open(c, &err);

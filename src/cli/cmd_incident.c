@@ -22,17 +22,6 @@ static const char usage[] =
 	"secflow incident report ID [--format md|html|pdf] [-o FILE]\n"
 	"secflow incident stats --year YYYY [--json]";
 
-static int
-parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (!s || !*s || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
 
 static int
 ingest(struct cli *c)
@@ -224,7 +213,7 @@ cmd_incident(struct cli *c)
 
 		if (cli_no_unknown_options(c, usage))
 			return 2;
-		if (c->argc < 2 || parse_id(c->argv[1], &id))
+		if (c->argc < 2 || cli_parse_id(c->argv[1], &id))
 			return cli_usage(c, usage, "give the incident id");
 		r = cli_open(c, &err);
 		if (!r)

@@ -62,17 +62,6 @@ title_of(json_t *x, char *buf, size_t n)
 	return buf;
 }
 
-static int
-parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (*s == '\0' || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
 
 int
 cmd_object(struct cli *c, const char *process)
@@ -100,7 +89,7 @@ cmd_object(struct cli *c, const char *process)
 		return cli_usage(c, usage, "say what to do");
 	sub = c->argv[0];
 	if ((strcmp(sub, "show") == 0 || strcmp(sub, "step") == 0) &&
-	    (c->argc < 2 || parse_id(c->argv[1], &id)))
+	    (c->argc < 2 || cli_parse_id(c->argv[1], &id)))
 		return cli_usage(c, usage, "give the id as a positive number");
 	r = cli_read_body(body_arg, &body, &err);
 	if (r)

@@ -497,3 +497,18 @@ api_tick(void *app)
 		fprintf(stderr, "secflow serve: jobs: %s\n", err.message);
 	metrics_job("outbox");
 }
+
+int
+api_parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}

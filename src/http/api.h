@@ -64,6 +64,9 @@ json_t *api_body(struct api_call *c);
 /* Require a logged-in user (401 answered when not). */
 int api_need_user(struct api_call *c);
 
+/* A positive decimal id (a path segment); -1 when S is not one. */
+int api_parse_id(const char *s, int64_t *id);
+
 /* Resource handlers: return 1 when the route was theirs. */
 int api_session(struct api_call *c);
 int api_me(struct api_call *c);

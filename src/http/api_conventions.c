@@ -16,17 +16,6 @@
 #include "http/api.h"
 #include "modules/conventions/conventions.h"
 
-static int
-conv_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (!*s || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
 
 static int
 companies(struct api_call *c)
@@ -73,7 +62,7 @@ api_conventions(struct api_call *c)
 	if (c->nseg >= 1 && strcmp(c->seg[0], "companies") == 0)
 		return companies(c);
 	if (c->nseg != 3 || strcmp(c->seg[0], "conventions") != 0 ||
-	    conv_id(c->seg[1], &id))
+	    api_parse_id(c->seg[1], &id))
 		return 0;
 	if (strcmp(c->seg[2], "amendments") == 0 && strcmp(m, "POST") == 0) {
 		if (!api_need_user(c) || !(b = api_body(c)))
@@ -101,7 +90,7 @@ api_conventions(struct api_call *c)
 
 		if (!api_need_user(c))
 			return 1;
-		if (vs && conv_id(vs, &v)) {
+		if (vs && api_parse_id(vs, &v)) {
 			api_fail(c, SF_INVALID, "version",
 				 "version is a positive number");
 			return 1;

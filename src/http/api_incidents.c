@@ -17,17 +17,6 @@
 #include "modules/incidents/impact.h"
 #include "modules/incidents/incidents.h"
 
-static int
-inc_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (!*s || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
 
 static int
 is_rfc822(const char *ct)
@@ -129,7 +118,7 @@ api_incidents(struct api_call *c)
 	if (c->nseg == 1 && strcmp(c->req->method, "POST") == 0)
 		return intake(c);
 	if (c->nseg == 3 && strcmp(c->seg[2], "report") == 0 &&
-	    strcmp(c->req->method, "GET") == 0 && !inc_id(c->seg[1], &id)) {
+	    strcmp(c->req->method, "GET") == 0 && !api_parse_id(c->seg[1], &id)) {
 		char *data = NULL;
 		size_t len = 0;
 		const char *ctype = NULL;

@@ -10,17 +10,6 @@
 #include "http/api.h"
 #include "http/metrics.h"
 
-static int
-parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (!*s || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
 
 int
 api_objects(struct api_call *c)
@@ -36,7 +25,7 @@ api_objects(struct api_call *c)
 		return 0;
 	if (!api_need_user(c))
 		return 1;
-	if (c->nseg >= 2 && parse_id(c->seg[1], &id)) {
+	if (c->nseg >= 2 && api_parse_id(c->seg[1], &id)) {
 		api_fail(c, SF_NOT_FOUND, NULL, "no %s \"%s\"", def->object,
 			 c->seg[1]);
 		return 1;
@@ -49,12 +38,12 @@ api_objects(struct api_call *c)
 		int64_t limit = 100, before = 0, next = 0;
 		char hdr[32];
 
-		if (ls && (parse_id(ls, &limit) || limit > 1000)) {
+		if (ls && (api_parse_id(ls, &limit) || limit > 1000)) {
 			api_fail(c, SF_INVALID, "limit",
 				 "limit is a number from 1 to 1000");
 			return 1;
 		}
-		if (bs && parse_id(bs, &before)) {
+		if (bs && api_parse_id(bs, &before)) {
 			api_fail(c, SF_INVALID, "before",
 				 "before is the id where the page starts");
 			return 1;

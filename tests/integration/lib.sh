@@ -234,6 +234,23 @@ login() {
 	TOKEN=$(jget "$OUT" token)
 }
 
+# py_checks SCRIPT ARGS...: run a Python walk (bounded by timeout) and
+# count its "ok - WHAT" and "not ok - WHAT # DETAIL" lines as checks;
+# other lines are shown as comments.
+py_checks() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*)
+			line=${line#not ok - }
+			not_ok "${line%% # *}" "${line#* # }"
+			;;
+		*) echo "# $line" ;;
+		esac
+	done < <(timeout 600 /usr/bin/python3 -S "$@" 2>&1)
+}
+
 t_done() {
 	echo "# $(basename "$0"): $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

@@ -5,52 +5,17 @@ their own SECFLOW_NOW.  Prints "ok - WHAT" or "not ok - WHAT # DETAIL".
 """
 import base64
 import json
-import os
-import subprocess
 import sys
-import urllib.error
-import urllib.request
 
-BASE, BIN = sys.argv[1], sys.argv[2]
-TOKENS = {}
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import walk  # noqa: E402
+from walk import active, call, check  # noqa: E402
 
-
-def check(cond, what, detail=""):
-    print(("ok - %s" % what) if cond else
-          ("not ok - %s # %s" % (what, str(detail)[:600])))
-    sys.stdout.flush()
-    return cond
-
-
-def call(method, path, body=None, user=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(BASE + path, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if user:
-        if user not in TOKENS:
-            s, v = call("POST", "/api/v1/session",
-                        {"user": user, "password": "secflow-demo"})
-            TOKENS[user] = v["token"]
-        req.add_header("Authorization", "Bearer " + TOKENS[user])
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            raw = r.read()
-            status = r.status
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        status = e.code
-    try:
-        return status, json.loads(raw)
-    except ValueError:
-        return status, raw
+walk.BASE, walk.BIN = sys.argv[1], sys.argv[2]
 
 
 def cli(now, *args, user=None):
-    env = dict(os.environ, SECFLOW_NOW=now)
-    cmd = [BIN, "--json"] + (["--as", user] if user else []) + list(args)
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                       timeout=60)
-    return p.returncode, p.stdout, p.stderr
+    return walk.cli(*args, user=user, now=now)
 
 
 def step(cid, name, user, body=None, want=200):
@@ -58,10 +23,6 @@ def step(cid, name, user, body=None, want=200):
                 body or {}, user)
     check(s == want, "%s by %s -> %d" % (name, user, want), "%s %s" % (s, v))
     return v
-
-
-def active(v):
-    return sorted(a["step"] for a in v.get("active_steps", []))
 
 
 ACC = [{"application": "CUST", "environment": "Production",

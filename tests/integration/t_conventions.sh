@@ -25,16 +25,7 @@ add_user uaa1 uaa
 add_user adm admin
 start_server || exit 1
 
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	"not ok - "*)
-		line=${line#not ok - }
-		not_ok "${line%% # *}" "${line#* # }"
-		;;
-	*) echo "# $line" ;;
-	esac
-done < <(timeout 600 /usr/bin/python3 -S "$SECFLOW_SOURCE_DIR/tests/integration/t_conventions.py" "$BASE" "$SECFLOW_BIN" 2>&1)
+py_checks "$SECFLOW_SOURCE_DIR/tests/integration/t_conventions.py" "$BASE" "$SECFLOW_BIN"
 
 sf audit verify
 check_rc 0 "the audit chain verifies after the whole scenario"

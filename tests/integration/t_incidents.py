@@ -5,51 +5,12 @@ import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 
-BASE, BIN, SRC = sys.argv[1], sys.argv[2], sys.argv[3]
-TOKENS = {}
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import walk  # noqa: E402
+from walk import active, call, check, cli  # noqa: E402
 
-
-def check(cond, what, detail=""):
-    print(("ok - %s" % what) if cond else
-          ("not ok - %s # %s" % (what, str(detail)[:600])))
-    sys.stdout.flush()
-    return cond
-
-
-def call(method, path, body=None, user=None, ctype="application/json"):
-    if body is None:
-        data = None
-    elif isinstance(body, bytes):
-        data = body
-    else:
-        data = json.dumps(body).encode()
-    req = urllib.request.Request(BASE + path, data=data, method=method)
-    req.add_header("Content-Type", ctype)
-    if user:
-        if user not in TOKENS:
-            s, v = call("POST", "/api/v1/session",
-                        {"user": user, "password": "secflow-demo"})
-            TOKENS[user] = v["token"]
-        req.add_header("Authorization", "Bearer " + TOKENS[user])
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            raw, status = r.read(), r.status
-            ct = r.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as e:
-        raw, status = e.read(), e.code
-        ct = e.headers.get("Content-Type", "")
-    if ct.startswith("application/json"):
-        return status, json.loads(raw)
-    return status, raw
-
-
-def cli(*args, user=None):
-    cmd = [BIN, "--json"] + (["--as", user] if user else []) + list(args)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    return p.returncode, p.stdout, p.stderr
+walk.BASE, walk.BIN, SRC = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
 def step(iid, name, user, body=None, want=200):
@@ -57,10 +18,6 @@ def step(iid, name, user, body=None, want=200):
                 body or {}, user)
     check(s == want, "%s by %s -> %d" % (name, user, want), "%s %s" % (s, v))
     return v
-
-
-def active(v):
-    return sorted(a["step"] for a in v.get("active_steps", []))
 
 
 def outbox():

@@ -24,16 +24,7 @@ add_user req dg_requester TAXUD
 "$SECFLOW_BIN" system set Webportal --classification other >/dev/null
 start_server || exit 1
 
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	"not ok - "*)
-		line=${line#not ok - }
-		not_ok "${line%% # *}" "${line#* # }"
-		;;
-	*) echo "# $line" ;;
-	esac
-done < <(timeout 600 /usr/bin/python3 -S "$SECFLOW_SOURCE_DIR/tests/integration/t_incidents.py" "$BASE" "$SECFLOW_BIN" "$SECFLOW_SOURCE_DIR" 2>&1)
+py_checks "$SECFLOW_SOURCE_DIR/tests/integration/t_incidents.py" "$BASE" "$SECFLOW_BIN" "$SECFLOW_SOURCE_DIR"
 
 sf audit verify
 check_rc 0 "the audit chain verifies after the whole scenario"

@@ -312,13 +312,9 @@ amend_before(struct hook_ctx *c, struct sf_error *err)
 	int handled;
 	enum sf_status rc;
 
-	if (conv_grants_access(id) && conv_expired(data, c->now))
-		return sf_fail(err, SF_CONFLICT, "step",
-			       "convention %s expired on %s: %s would grant "
-			       "access and is refused",
-			       json_string_value(json_object_get(data, "number")),
-			       json_string_value(json_object_get(data, "expires")),
-			       id);
+	rc = conv_refuse_expired(c, data, err);
+	if (rc)
+		return rc;
 	rc = conv_common_step(c, data, &handled, err);
 	if (rc || handled)
 		return rc;

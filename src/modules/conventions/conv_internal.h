@@ -14,6 +14,10 @@ void conv_day(sf_time now, char out[16]);
 int conv_expired(json_t *data, sf_time now);
 /* Does STEP grant access (refused after the expiry)? */
 int conv_grants_access(const char *step);
+/* 409 when step C would grant access on a convention (DATA) that has
+ * expired. */
+enum sf_status conv_refuse_expired(struct hook_ctx *c, json_t *data,
+				   struct sf_error *err);
 /* The phase a step belongs to: preparation, validation, signature,
  * implementation, tokens, removal. */
 const char *conv_phase_of(const char *step);

@@ -38,6 +38,19 @@ static const char *const granting[] = {
 	"prolong_token",	 NULL,
 };
 
+enum sf_status
+conv_refuse_expired(struct hook_ctx *c, json_t *data, struct sf_error *err)
+{
+	if (!conv_grants_access(c->step->id) || !conv_expired(data, c->now))
+		return SF_OK;
+	return sf_fail(err, SF_CONFLICT, "step",
+		       "convention %s expired on %s: %s would grant access and "
+		       "is refused",
+		       json_string_value(json_object_get(data, "number")),
+		       json_string_value(json_object_get(data, "expires")),
+		       c->step->id);
+}
+
 int
 conv_grants_access(const char *step)
 {
@@ -254,13 +267,9 @@ create_before(struct hook_ctx *c, struct sf_error *err)
 	int handled;
 	enum sf_status rc;
 
-	if (conv_grants_access(id) && conv_expired(data, c->now))
-		return sf_fail(err, SF_CONFLICT, "step",
-			       "convention %s expired on %s: %s would grant "
-			       "access and is refused",
-			       json_string_value(json_object_get(data, "number")),
-			       json_string_value(json_object_get(data, "expires")),
-			       id);
+	rc = conv_refuse_expired(c, data, err);
+	if (rc)
+		return rc;
 	rc = conv_common_step(c, data, &handled, err);
 	if (rc || handled)
 		return rc;
