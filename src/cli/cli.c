@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/parse.h"
 #include "core/buf.h"
 #include "engine/setup.h"
 #include "modules/modules.h"
@@ -244,14 +245,5 @@ cli_read_body(const char *arg, json_t **out, struct sf_error *err)
 int
 cli_parse_id(const char *s, int64_t *id)
 {
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (*end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
+	return sf_parse_id(s, id);
 }

@@ -17,6 +17,7 @@
 
 #include "auth/password.h"
 #include "core/alloc.h"
+#include "core/parse.h"
 #include "http/metrics.h"
 #include "modules/modules.h"
 
@@ -501,14 +502,5 @@ api_tick(void *app)
 int
 api_parse_id(const char *s, int64_t *id)
 {
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (*end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
+	return sf_parse_id(s, id);
 }

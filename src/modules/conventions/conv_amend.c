@@ -312,22 +312,12 @@ amend_before(struct hook_ctx *c, struct sf_error *err)
 	int handled;
 	enum sf_status rc;
 
-	rc = conv_refuse_expired(c, data, err);
-	if (rc)
-		return rc;
 	rc = conv_common_step(c, data, &handled, err);
 	if (rc || handled)
 		return rc;
 	if (strcmp(id, "modify_part2") == 0 &&
-	    strcmp(c->def->name, "convention.amend_dg") == 0) {
-		json_t *acc = json_object_get(c->input, "accesses");
-		rc = conv_part2_check(acc, json_string_value(json_object_get(
-						   data, "expires")),
-				      err);
-		if (!rc)
-			conv_part2_apply(data, c->input, acc, c);
-		return rc;
-	}
+	    strcmp(c->def->name, "convention.amend_dg") == 0)
+		return conv_part2_take(c, data, err);
 	if (strcmp(id, "notify_implemented") != 0 &&
 	    strcmp(id, "prolong_token") != 0 &&
 	    strcmp(id, "remove_obsolete") != 0 &&

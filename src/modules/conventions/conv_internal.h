@@ -28,7 +28,8 @@ void conv_record(json_t *data, const char *key, struct hook_ctx *c,
 		 json_t *extra);
 
 /* What the creation and the amendments do alike on their own DATA
- * (reviews, signatures, tickets, Part 1); *HANDLED when it was one. */
+ * (the expiry refusal, reviews, signatures, tickets, Part 1); *HANDLED
+ * when the step was fully handled. */
 enum sf_status conv_common_step(struct hook_ctx *c, json_t *data,
 				int *handled, struct sf_error *err);
 /* The convention's view parts (number, parties, accesses...) into OUT. */
@@ -41,6 +42,9 @@ enum sf_status conv_part2_check(json_t *accesses, const char *expires,
 				struct sf_error *err);
 void conv_part2_apply(json_t *data, json_t *input, json_t *accesses,
 		      struct hook_ctx *c);
+/* Both: the Part 2 of step C's input, checked then made DATA's. */
+enum sf_status conv_part2_take(struct hook_ctx *c, json_t *data,
+			       struct sf_error *err);
 /* ISHS change: impacted accesses end at migration + months; new ones
  * end at the convention's expiry.  Builds the new list from the
  * parent's accesses PARENT_ACC into DATA. */

@@ -212,3 +212,15 @@ conv_part2_ishs(json_t *data, json_t *parent_acc, json_t *input,
 	json_object_set_new(data, "accesses", list);
 	return SF_OK;
 }
+
+enum sf_status
+conv_part2_take(struct hook_ctx *c, json_t *data, struct sf_error *err)
+{
+	json_t *acc = json_object_get(c->input, "accesses");
+	enum sf_status rc = conv_part2_check(
+		acc, json_string_value(json_object_get(data, "expires")), err);
+
+	if (!rc)
+		conv_part2_apply(data, c->input, acc, c);
+	return rc;
+}

@@ -194,8 +194,12 @@ conv_common_step(struct hook_ctx *c, json_t *data, int *handled,
 {
 	const char *id = c->step->id;
 	json_t *smt = json_object_get(c->input, "smt_ref");
+	enum sf_status rc;
 
 	*handled = 1;
+	rc = conv_refuse_expired(c, data, err);
+	if (rc)
+		return rc;
 	if (strcmp(id, "ishs_validate") == 0 ||
 	    strcmp(id, "snet_validate") == 0 ||
 	    strcmp(id, "ds_review_part1") == 0) {
@@ -267,23 +271,13 @@ create_before(struct hook_ctx *c, struct sf_error *err)
 	int handled;
 	enum sf_status rc;
 
-	rc = conv_refuse_expired(c, data, err);
-	if (rc)
-		return rc;
 	rc = conv_common_step(c, data, &handled, err);
 	if (rc || handled)
 		return rc;
 	if (strcmp(id, "assign_number") == 0)
 		return assign_number(c, err);
-	if (strcmp(id, "fill_part2") == 0 || strcmp(id, "revise_part2") == 0) {
-		json_t *acc = json_object_get(c->input, "accesses");
-		rc = conv_part2_check(acc, json_string_value(json_object_get(
-						   data, "expires")),
-				      err);
-		if (!rc)
-			conv_part2_apply(data, c->input, acc, c);
-		return rc;
-	}
+	if (strcmp(id, "fill_part2") == 0 || strcmp(id, "revise_part2") == 0)
+		return conv_part2_take(c, data, err);
 	if (strcmp(id, "notify_implemented") == 0) {
 		json_t *acc = json_object_get(data, "accesses");
 		json_t *a;
