@@ -6,23 +6,29 @@
 #      SQLite, and libpq on the same PostgreSQL server;
 #   2. GET /api/v1/tasks under wrk vs a libmicrohttpd hello-world server
 #      with the same threading (bench/hello.c): req/s and p99 latency;
-#   3. per backend, with 100,000 sample instances and 1,000,000 audit
-#      records (bench/load.sh): req/s and p99 of the first list page, the
-#      task list and one object's audit trail, as admin and dg_requester
-#      (target: first page p99 < 50 ms);
+#   3. per backend, with 100,000 samples, 100,000 conventions, 100,000
+#      incidents and 1,000,000 audit records (templates through the API by
+#      bench/templates.sh, copied by bench/load.sh): req/s and p99 of the
+#      first list page of each, the task list and one object's audit
+#      trail, as admin, as a TAXUD dg_requester, as a company (one of 7:
+#      conventions), as the NISO of one NA (one of 10: incidents) and as
+#      the security manager (target: first page p99 < 50 ms);
 #   4. per backend, 2,000 due reminders run by `secflow tick`: one node,
 #      then two nodes at once on a copy; jobs/s and the ratio;
 #   5. keyword scan of a generated corpus vs grep -F -i -w and ripgrep
 #      (bench/keywords.sh): MB/s and the ratio to the faster baseline.
 # usage: bench/run.sh [SECONDS per wrk run, default 10]
-#   BENCH_NO_PG=1 skips PostgreSQL; BENCH_INSTANCES, BENCH_AUDIT,
-#   BENCH_TICK_JOBS and BENCH_KW_MIB (default 256) change the sizes.
+#   BENCH_NO_PG=1 skips PostgreSQL; BENCH_INSTANCES (of each kind),
+#   BENCH_TEMPLATES (conventions and incidents made through the API,
+#   default 200), BENCH_AUDIT, BENCH_TICK_JOBS and BENCH_KW_MIB (default
+#   256) change the sizes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-10}
 ninst=${BENCH_INSTANCES:-100000}
 naudit=${BENCH_AUDIT:-1000000}
 ntick=${BENCH_TICK_JOBS:-2000}
+ntempl=${BENCH_TEMPLATES:-200}
 "$top/scripts/deps.sh"
 "$top/scripts/build.sh" build-bench -DCMAKE_BUILD_TYPE=Release
 work=$(mktemp -d "${TMPDIR:-/tmp}/secflow-bench-XXXXXX")
@@ -197,23 +203,31 @@ print(f"{b}: tick, one node: {j1} jobs in {w1:.2f} s, {r1:.0f} jobs/s")
 print(f"{b}: tick, two nodes: {ja}+{jb} jobs in {w2:.2f} s, {r2:.0f} jobs/s; ratio two/one {r2/r1:.2f}")
 PY
 
-	echo "== $b: list pages with $ninst instances and $naudit audit records"
+	echo "== $b: list pages with $ninst samples, conventions and incidents each and $naudit audit records"
 	t0=$(now_s)
-	"$top/bench/load.sh" "$db" "$ninst" "$naudit"
+	SECFLOW_BIN=$sf "$top/bench/templates.sh" "$db" "${thu}T09:00:00Z" "$ntempl"
+	echo "templates made through the API in $(since "$t0") s"
+	t0=$(now_s)
+	SECFLOW_BIN=$sf "$top/bench/load.sh" "$db" "$ninst" "$naudit"
 	echo "generated in $(since "$t0") s"
 	serve_on "$db" "${thu}T10:00:00Z"
-	tka=$(tok "$db" bench.admin)
-	tkr=$(tok "$db" bench.req)
-	for who in admin dg_requester; do
-		if [ $who = admin ]; then t=$tka; else t=$tkr; fi
-		for path in "/api/v1/samples?limit=50" /api/v1/tasks "/api/v1/audit?object=samples/1"; do
+	# WHO (user) PATHS...: the lines of one user
+	while read -r who user paths; do
+		t=$(tok "$db" "$user")
+		for path in $paths; do
 			code=$(curl -s -o "$work/answer" -w '%{http_code}' -H "Authorization: Bearer $t" "$base$path")
 			size=$(wc -c <"$work/answer")
 			read -r r p99 tmo < <(wrk_run "$base$path" "Authorization: Bearer $t")
-			printf '%s: %-12s GET %-34s %s, %6s bytes: %8.0f req/s, p99 %8.2f ms, %s timeouts\n' \
+			printf '%s: %-16s GET %-34s %s, %6s bytes: %8.0f req/s, p99 %8.2f ms, %s timeouts\n' \
 				"$b" "$who" "$path" "$code" "$size" "$r" "$p99" "$tmo"
 		done
-	done
+	done <<WHO
+admin bench.admin /api/v1/samples?limit=50 /api/v1/tasks /api/v1/audit?object=samples/1 /api/v1/conventions?limit=50 /api/v1/incidents?limit=50
+dg_requester bench.req /api/v1/samples?limit=50 /api/v1/tasks /api/v1/audit?object=samples/1 /api/v1/conventions?limit=50
+company bench.co2 /api/v1/conventions?limit=50
+niso bench.niso /api/v1/incidents?limit=50
+security_manager bench.sm /api/v1/incidents?limit=50
+WHO
 	unserve
 	unset SECFLOW_DB
 done

@@ -2,9 +2,13 @@
 """crash_driver.py - the client side of t_crash.sh and t_exactly_once.sh.
 
   crash_driver.py populate --base URL --token=T --n N --body JSON
-                           [--step STEP --step-body JSON]
-      start N instances of sample.approval (and perform STEP on each) over
-      four keep-alive connections; print their ids in order, one a line.
+                           [--step STEP --step-body JSON --step-token=T]
+                           [--object OBJECT]
+      start N instances of OBJECT (default samples; "{i}" in a string of
+      the body becomes the instance's number, and a title gets it
+      appended) and perform STEP on each (as --step-token, default
+      --token) over four keep-alive connections; print their ids in
+      order, one a line.
 
   crash_driver.py run --base URL --bin SECFLOW --pidfile F --server-pid PID
                       --log LOG --tokens=req=T,ds=T,sig=T ...
@@ -92,16 +96,19 @@ def cmd_populate(a):
     def one(w):
         conn = connect(host, int(port))
         for i in range(w, a.n, 4):
-            b = dict(body)
-            b["title"] = "%s %d" % (b.get("title", "item"), i)
-            st, j = request(conn, "POST", "/api/v1/samples", a.token, b)
+            b = {k: v.replace("{i}", str(i)) if isinstance(v, str) else v
+                 for k, v in body.items()}
+            if "title" in b:
+                b["title"] = "%s %d" % (b["title"], i)
+            st, j = request(conn, "POST", "/api/v1/" + a.object, a.token, b)
             if st != 201:
                 errors.append("start answered %d: %s" % (st, j))
                 return
             iid = j["id"]
             if a.step:
-                st, j = request(conn, "POST", "/api/v1/samples/%d/steps/%s"
-                                % (iid, a.step), a.token,
+                st, j = request(conn, "POST", "/api/v1/%s/%d/steps/%s"
+                                % (a.object, iid, a.step),
+                                a.step_token or a.token,
                                 json.loads(a.step_body))
                 if st != 200:
                     errors.append("%s answered %d: %s" % (a.step, st, j))
@@ -630,6 +637,8 @@ def main():
     q.add_argument("--body", required=True)
     q.add_argument("--step")
     q.add_argument("--step-body", default="{}")
+    q.add_argument("--object", default="samples")
+    q.add_argument("--step-token")
     q = sub.add_parser("killat")
     q.add_argument("--base", required=True)
     q.add_argument("--token", required=True)

@@ -4,10 +4,12 @@
 #
 # Set A: 500 samples wait in review_ds (started on a Thursday); a few
 # working days later their reminders (leased jobs) and SLA overdue notices
-# (found in the steps table) are due: 1,000 jobs.  Two `secflow tick`
+# (found in the steps table) are due: 1,000 jobs; with the reminders, the
+# 7-day expiry warnings (leased jobs of the conventions module) of 300
+# conventions made through the API fall due.  Two `secflow tick`
 # processes with different --node-name race on the same database, several
-# times; each reminder and each overdue notice must be in the outbox and in
-# the audit exactly once.  Set B: 500 more samples, and a ticking node is
+# times; each reminder, overdue notice and expiry warning must be in the
+# outbox and in the audit exactly once.  Set B: 500 more samples, and a ticking node is
 # SIGKILLed mid-way (once in the reminders, once in the SLA pass): the
 # other node does the rest, the jobs the dead node had leased wait for
 # their lease (300 s) to run out and are then done, once.
@@ -129,19 +131,62 @@ plus() { # RFC3339 + SECONDS
 
 wd() { "$SECFLOW_BIN" calendar add-working-days "$1" "$2"; }
 
+# warnings: for each convention of FILE, its expiry warnings in the outbox
+# and in the audit; prints how many conventions have 0, 1 and more of each
+# ("o0 o1 o+ a0 a1 a+").
+warnings() {
+	"$SECFLOW_BIN" --json outbox list >"$T_DIR/outbox.json" &&
+		"$SECFLOW_BIN" --json audit list >"$T_DIR/audit.json" ||
+		not_ok "outbox and audit lists"
+	python3 -S - "$T_DIR" "$1" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+objs = {"conventions/" + i for i in open(sys.argv[2]).read().split()}
+mail, aud = dict.fromkeys(objs, 0), dict.fromkeys(objs, 0)
+for m in json.load(open(os.path.join(d, "outbox.json"))):
+    if m.get("object") in mail and "expires in 7 days" in m["subject"]:
+        mail[m["object"]] += 1
+for a in json.load(open(os.path.join(d, "audit.json"))):
+    if a["object"] in aud and a["action"] == "expiry_warning":
+        aud[a["object"]] += 1
+v, w = list(mail.values()), list(aud.values())
+print("%d %d %d %d %d %d" % (v.count(0), v.count(1), sum(1 for x in v if x > 1),
+                             w.count(0), w.count(1), sum(1 for x in w if x > 1)))
+PY
+}
+
 # --- set A: two nodes racing ----------------------------------------------
 THU_A=2026-12-03
 check_eq "$(date -u -d $THU_A +%u)" 4 "$THU_A is a Thursday"
 populate $THU_A "$T_DIR/ids.a"
-stop_server
 REM_A="$(wd $THU_A 2)T09:00:00Z" # reminder due, SLA not run out
 LATE_A="$(date -u -d "$(wd $THU_A 3) + 1 day" +%F)T09:00:00Z"
+# NC conventions expiring 7 days after REM_A's day: their 7-day expiry
+# warning (the 30- and 90-day ones are behind the start) falls due with
+# the reminders; the expiry itself comes after every race here.
+NC=300
+EXP_A=$(date -u -d "${REM_A%T*} + 7 days" +%F)
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK_DS" \
+	-d '{"name":"ACME"}' "$BASE/api/v1/companies")
+check_eq "$code" 201 "DS registers the company ACME"
+timeout 100 python3 -S "$DRIVER" populate --base "$BASE" --object conventions \
+	--token="$TOK_REQ" --n "$NC" \
+	--body "{\"dg\":\"TAXUD\",\"company\":\"ACME\",\"hosting\":\"dg\",\"expires\":\"$EXP_A\"}" \
+	>"$T_DIR/conv.a" 2>"$T_DIR/populate.err"
+RC=$?
+ERR=$(cat "$T_DIR/populate.err")
+check_rc 0 "$NC conventions expiring on $EXP_A started"
+stop_server
+CONCE="0 $NC 0 0 $NC 0"
 
 race "$REM_A"
-check_eq "$JOBS" "$N" "the two nodes ran the $N reminders between them"
+check_eq "$JOBS" "$((N + NC))" \
+	"the two nodes ran the $N reminders and $NC expiry warnings between them"
 counts
 check_eq "$CA_REM" "$ONCE" "race 1: every reminder once in outbox and audit"
 check_eq "$CA_OVD" "$NONE" "race 1: no overdue notice before the SLA runs out"
+check_eq "$(warnings "$T_DIR/conv.a")" "$CONCE" \
+	"race 1: every expiry warning once in outbox and audit"
 race "$REM_A"
 check_eq "$JOBS" 0 "race 2 at the same time runs nothing"
 
@@ -217,6 +262,7 @@ counts
 check_eq "$CB_OVD" "$ONCE" "set B: every overdue notice once in outbox and audit"
 check_eq "$CB_REM" "$ONCE" "set B: still every reminder once"
 check_eq "$CA_OVD $CA_REM" "$ONCE $ONCE" "set A: still every job once"
+check_eq "$(warnings "$T_DIR/conv.a")" "$CONCE" "set A: still every expiry warning once"
 stop_server
 
 sf audit verify
