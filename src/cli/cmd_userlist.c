@@ -295,7 +295,8 @@ do_staff_domains(struct cli *c)
 				 "argument");
 	if (cli_open(c, &err))
 		return cli_fail(c, &err);
-	if (c->st->ops->setting_get(c->st, "smt_staff_domains", &v, &err))
+	if (c->st->ops->setting_get(c->st, "smt_staff_domains", &v, &err) &&
+	    err.status != SF_NOT_FOUND)
 		return cli_fail(c, &err);
 	if (c->argc == 1) {
 		if (c->json)
