@@ -49,7 +49,11 @@ org_key(const char *org)
 	}
 	if (b.len == 0 || b.len > MAX_ORG)
 		goto bad;
-	return buf_detach(&b, NULL);
+	{
+		char *key = buf_detach(&b, NULL);
+		buf_release(&b); /* detach leaves an empty buffer behind */
+		return key;
+	}
 bad:
 	buf_release(&b);
 	return NULL;
