@@ -106,6 +106,34 @@ static const struct verb verbs[] = {
 	 "  --list FILE scans with that list file, without a database.\n"
 	 "  Case-insensitive whole words; exit 0 matched, 1 none, 2 error.\n"
 	 "  List files: one entry a line, # comments, WORD* a prefix entry.\n"},
+	{"userlist", cmd_userlist, "user lists: import, list, monthly counts",
+	 "secflow userlist import --resource NAME [--review ID] "
+	 "[--month YYYY-MM]\n"
+	 "                        [--skip-bad-rows] [--sheet S] [--json] "
+	 "FILE...\n"
+	 "  Import each FILE (CSV or XLSX) as a list of NAME (webportal, ccn,\n"
+	 "  circa, collab, vpn, joiners_leavers, smt, business_apps,\n"
+	 "  mailboxes, authorised).  Each file is its own transaction: a file\n"
+	 "  with an error changes nothing and the other files are still\n"
+	 "  imported; the exit status is then 1.  A bad row fails its file\n"
+	 "  unless --skip-bad-rows, which imports the others and prints the\n"
+	 "  skipped ones.  Without --review the list describes the end of\n"
+	 "  --month, by default the month before now.\n"
+	 "secflow userlist list [--month YYYY-MM] [--resource NAME] [--json]\n"
+	 "secflow userlist monthly [--month YYYY-MM] [--json] [-o DIR]\n"
+	 "  The SEC.6.6 counts of the month (default: the month before now)\n"
+	 "  from the latest list of each kind, with 3-month averages once\n"
+	 "  the month and the two before have every list; -o DIR writes\n"
+	 "  DIR/\"<yyyy-mm> User List.xlsx\".\n"
+	 "secflow userlist staff-domains [DOMAIN,DOMAIN...]\n"
+	 "  Show or set (admin) the e-mail domains of ITSM staff in the SMT\n"
+	 "  list (they apply to lists imported afterwards).\n"
+	 "secflow userlist read FILE [--sheet S] [--json]\n"
+	 "  Print the cells of a CSV or XLSX file as the importer reads them.\n"},
+	{"na", cmd_na, "organisation to NA table (Webportal users)",
+	 "secflow na map ORGANISATION CODE   (admin)\n"
+	 "secflow na unmap ORGANISATION      (admin)\n"
+	 "secflow na list [--json]\n"},
 	{"demo", cmd_demo, "load demo users and objects",
 	 "secflow demo [--password-stdin]\n"
 	 "  Adds the demo users (password \"secflow-demo\" unless given) with\n"
