@@ -2,12 +2,14 @@
 #include "modules/modules.h"
 #include "modules/conventions/conventions.h"
 #include "modules/incidents/incidents.h"
+#include "modules/reviews/reviews.h"
 
 static const struct module_hooks *const all_hooks[] = {
 	&conventions_create_hooks,
 	&conventions_amend_dg_hooks,
 	&conventions_amend_ishs_hooks,
 	&incidents_hooks,
+	&reviews_hooks,
 	NULL,
 };
 
