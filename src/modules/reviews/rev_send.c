@@ -427,3 +427,65 @@ rev_on_job(struct engine *e, const struct actor *sys, struct instance *inst,
 	json_decref(after);
 	return rc;
 }
+
+enum sf_status
+review_workbooks(struct engine *e, const struct actor *who, int64_t id,
+		 const char *dir, json_t **files, struct sf_error *err)
+{
+	static const char *const roles[] = {"security_manager", "service_desk",
+					    NULL};
+	struct rev r;
+	json_t *rec = NULL, *rows, *out = json_array();
+	const char *scope;
+	enum sf_status rc;
+
+	rc = rev_open(e, who, id, roles, &r, err);
+	if (!rc)
+		rc = rev_reconcile(r.st, id, &rec, err);
+	if (rc) {
+		json_decref(out);
+		if (r.st)
+			rev_abort(&r);
+		return rc;
+	}
+	for (int ccn = 0; ccn < 2 && !rc; ccn++)
+		json_object_foreach(json_object_get(rec, ccn ? "gateways"
+							      : "nas"),
+				    scope, rows)
+		{
+			char *bytes = NULL, *name, *path;
+			size_t len = 0;
+			FILE *f;
+			rc = ccn ? rev_ccn_workbook(rev_quarter(&r), scope,
+						    rows, r.now, &bytes, &len,
+						    err)
+				 : rev_na_workbook(rev_quarter(&r), scope, rows,
+						   r.now, &bytes, &len, err);
+			if (rc)
+				break;
+			name = ccn ? rev_ccn_workbook_name(rev_quarter(&r), scope)
+				   : rev_na_workbook_name(rev_quarter(&r), scope);
+			path = xasprintf("%s/%s", dir, name);
+			f = fopen(path, "wb");
+			if (!f || fwrite(bytes, 1, len, f) != len)
+				rc = sf_fail(err, SF_IO, "dir",
+					     "cannot write %s", path);
+			if (f && fclose(f) && !rc)
+				rc = sf_fail(err, SF_IO, "dir",
+					     "cannot write %s", path);
+			json_array_append_new(out, json_string(path));
+			free(bytes);
+			free(name);
+			free(path);
+			if (rc)
+				break;
+		}
+	json_decref(rec);
+	rev_abort(&r);
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*files = out;
+	return SF_OK;
+}
