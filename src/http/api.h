@@ -74,6 +74,7 @@ int api_outbox(struct api_call *c);
 int api_users(struct api_call *c);
 int api_conventions(struct api_call *c);
 int api_incidents(struct api_call *c);
+int api_reviews(struct api_call *c);
 int api_objects(struct api_call *c);
 int api_openapi(struct api_call *c);
 

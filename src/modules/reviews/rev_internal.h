@@ -19,10 +19,13 @@ struct rev {
 	const struct procdef *def;
 	char object[64];
 	sf_time now;
+	int txn; /* rev_open began a transaction */
 };
 
 /* Begin a transaction and load campaign ID if WHO may see it and holds
- * one of ROLES (NULL-terminated; the operator and admins always do). */
+ * one of ROLES (NULL-terminated; the operator and admins always do).
+ * ROLES starting with "read:" asks for no transaction of its own (a
+ * read in the caller's snapshot); rev_commit needs one. */
 enum sf_status rev_open(struct engine *e, const struct actor *who,
 			int64_t id, const char *const *roles, struct rev *r,
 			struct sf_error *err);

@@ -147,9 +147,9 @@ md_table(struct buf *b, const char *title, json_t *rows)
 	buf_addf(b, "\n## %s\n\n", title);
 	json_array_foreach(rows, i, row)
 	{
-		buf_adds(b, "|");
 		json_array_foreach(row, k, c)
 		{
+			buf_adds(b, "| ");
 			if (json_is_string(c)) {
 				for (const char *s = json_string_value(c); *s;
 				     s++)
@@ -161,9 +161,9 @@ md_table(struct buf *b, const char *title, json_t *rows)
 				buf_addf(b, "%lld",
 					 (long long)json_integer_value(c));
 			}
-			buf_adds(b, " |");
+			buf_adds(b, " ");
 		}
-		buf_adds(b, "\n");
+		buf_adds(b, "|\n");
 		if (i == 0) {
 			buf_adds(b, "|");
 			for (k = 0; k < json_array_size(row); k++)
@@ -180,8 +180,8 @@ review_result(struct engine *e, const struct actor *who, int64_t id,
 	      const char *format, char **data, size_t *len, const char **ctype,
 	      struct sf_error *err)
 {
-	static const char *const roles[] = {"security_manager", "service_desk",
-					    "liso", NULL};
+	static const char *const roles[] = {"read:", "security_manager",
+					    "service_desk", "liso", NULL};
 	struct rev r;
 	json_t *rec = NULL, *t;
 	enum sf_status rc;

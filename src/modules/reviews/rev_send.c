@@ -432,20 +432,22 @@ enum sf_status
 review_workbooks(struct engine *e, const struct actor *who, int64_t id,
 		 const char *dir, json_t **files, struct sf_error *err)
 {
-	static const char *const roles[] = {"security_manager", "service_desk",
-					    NULL};
+	static const char *const roles[] = {"read:", "security_manager",
+					    "service_desk", NULL};
 	struct rev r;
 	json_t *rec = NULL, *rows, *out = json_array();
 	const char *scope;
 	enum sf_status rc;
 
 	rc = rev_open(e, who, id, roles, &r, err);
-	if (!rc)
-		rc = rev_reconcile(r.st, id, &rec, err);
 	if (rc) {
 		json_decref(out);
-		if (r.st)
-			rev_abort(&r);
+		return rc;
+	}
+	rc = rev_reconcile(r.st, id, &rec, err);
+	if (rc) {
+		json_decref(out);
+		rev_abort(&r);
 		return rc;
 	}
 	for (int ccn = 0; ccn < 2 && !rc; ccn++)
