@@ -14,12 +14,12 @@
  *
  * Thresholds (documented in docs/reviews.md):
  *   REV_SIM_SAME  0.93  at or above: the same person written with a typo
- *                       ("dupont jean" / "dupont jaen" = 0.97,
- *                        "muller anna" / "mueller anna" = 0.97)
+ *                       ("dupont jean" / "dupont jaen" = 0.98,
+ *                        "anna muller" / "anna mueller" = 0.965)
  *   REV_SIM_MAYBE 0.85  at or above, below SAME: perhaps the same
  *                       person; a human decides
  * Below REV_SIM_MAYBE two names are different people ("martin paul" /
- * "martin pauline" = 0.94 is the known weak spot, which is why a pair is
+ * "martin pauline" = 0.957 is the known weak spot, which is why a pair is
  * only ever compared inside one organisation or NA, and why a group
  * whose accounts cannot be told apart is never resolved by itself).
  */
