@@ -333,10 +333,14 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 			if (dup)
 				continue;
 		}
-		push(absent, team,
-		     json_pack("{s:s, s:s, s:s}", "uid", str(u, "uid"),
-			       "full_name", str(u, "full_name"), "source",
-			       str(u, "source")));
+		{
+			json_t *a = json_pack("{s:s, s:s, s:s}", "uid",
+					      str(u, "uid"), "full_name",
+					      str(u, "full_name"), "source",
+					      str(u, "source"));
+			push(absent, team, a);
+			json_decref(a);
+		}
 	}
 	json_decref(authset);
 	{

@@ -225,6 +225,7 @@ review_result(struct engine *e, const struct actor *who, int64_t id,
 		md_table(&b, "Changes sent to the Service Desk",
 			 json_object_get(t, "Changes"));
 		*data = buf_detach(&b, len);
+		buf_release(&b); /* detach leaves it fresh */
 		*ctype = "text/markdown; charset=utf-8";
 	}
 	json_decref(t);

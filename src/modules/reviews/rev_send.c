@@ -52,18 +52,16 @@ schedule(struct rev *r, const char *part, struct sf_error *err)
 static json_t *
 snapshot_user(json_t *u)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:O, s:s}", "uid",
+	json_t *rd = json_object_get(u, "csrd_domain");
+	json_t *md = json_object_get(u, "csmis_domain");
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s}", "uid",
 			 str(u, "uid"), "full_name", str(u, "full_name"),
 			 "csrd_tst", str(u, "csrd_tst"), "csrd_prod",
 			 str(u, "csrd_prod"), "csrd_domain",
-			 json_object_get(u, "csrd_domain")
-				 ? json_object_get(u, "csrd_domain")
-				 : json_array(),
-			 "csmis_profile", str(u, "csmis_profile"),
-			 "csmis_domain",
-			 json_object_get(u, "csmis_domain")
-				 ? json_object_get(u, "csmis_domain")
-				 : json_array(),
+			 rd ? json_incref(rd) : json_array(), "csmis_profile",
+			 str(u, "csmis_profile"), "csmis_domain",
+			 md ? json_incref(md) : json_array(),
 			 "organisation", str(u, "organisation"));
 }
 

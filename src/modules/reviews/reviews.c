@@ -490,9 +490,11 @@ confirm_leavers(struct hook_ctx *c, struct sf_error *err)
 	}
 	rev_today(c->now, day);
 	json_object_set_new(entry, "confirmed", json_true());
-	json_object_set(entry, "left", json_object_get(c->input, "left")
-						? json_object_get(c->input, "left")
-						: json_array());
+	{
+		json_t *left = json_object_get(c->input, "left");
+		json_object_set_new(entry, "left",
+				    left ? json_incref(left) : json_array());
+	}
 	json_object_set_new(entry, "by", json_string(c->who->name));
 	json_object_set_new(entry, "date", json_string(day));
 	json_object_set_new(entry, "unconfirmed",
@@ -654,8 +656,9 @@ rev_before(struct hook_ctx *c, struct sf_error *err)
 		char day[16];
 		rev_today(c->now, day);
 		json_object_set_new(data, "_liso",
-				    json_pack("{s:O, s:s, s:s}", "disable",
-					      d ? d : json_array(), "by",
+				    json_pack("{s:o, s:s, s:s}", "disable",
+					      d ? json_incref(d) : json_array(),
+					      "by",
 					      c->who->name, "date", day));
 		return SF_OK;
 	}
@@ -843,10 +846,9 @@ rev_view(struct engine *e, const struct actor *who, struct instance *inst,
 	if (all) {
 		json_object_set(out, "leavers", rev_obj(data, "_leavers"));
 		json_object_set(out, "liso", rev_obj(data, "_liso"));
-		json_object_set(out, "reminders",
-				json_object_get(data, "_reminders")
-					? json_object_get(data, "_reminders")
-					: json_array());
+		json_t *rem = json_object_get(data, "_reminders");
+		json_object_set_new(out, "reminders",
+				    rem ? json_incref(rem) : json_array());
 		json_object_set(out, "changes", rev_obj(data, "_changes"));
 		json_object_set(out, "igl_answers", rev_obj(data, "_igl"));
 	} else {
