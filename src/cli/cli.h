@@ -84,6 +84,7 @@ int cmd_routine(struct cli *c);
 int cmd_keywords(struct cli *c);
 int cmd_userlist(struct cli *c);
 int cmd_na(struct cli *c);
+int cmd_review(struct cli *c);
 /* Generic verbs over any process's objects: start, list, show, step. */
 int cmd_object(struct cli *c, const char *process);
 

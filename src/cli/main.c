@@ -134,6 +134,26 @@ static const struct verb verbs[] = {
 	 "secflow na map ORGANISATION CODE   (admin)\n"
 	 "secflow na unmap ORGANISATION      (admin)\n"
 	 "secflow na list [--json]\n"},
+	{"review", cmd_review, "user access reviews (seed 002 SEC.5)",
+	 "secflow review start QUARTER [--json]   (prints the campaign's id)\n"
+	 "secflow review import ID --resource NAME [--scope GATEWAY]\n"
+	 "                      [--skip-bad-rows] FILE...\n"
+	 "  A list for the campaign (webportal, ccn - one file per gateway,\n"
+	 "  named after it unless --scope -, circa, collab, authorised...).\n"
+	 "secflow review reconcile ID [--json]\n"
+	 "  Disabled users, duplicates, NAs, staff absent from the\n"
+	 "  authorised list, CCN gateways.\n"
+	 "secflow review workbooks ID --dir DIR\n"
+	 "secflow review send ID [--json]\n"
+	 "  Workbooks and e-mails to the NPMs, LSAs and IGLs; reminders\n"
+	 "  14 and 28 days later run with secflow tick.\n"
+	 "secflow review answer ID --na CODE FILE.xlsx [--json]\n"
+	 "secflow review answer ID --gateway GW FILE.xlsx [--json]\n"
+	 "secflow review answer ID --igl ADDRESS\n"
+	 "  Import an answer and run the quality check (setting\n"
+	 "  review_max_prod_writers, default 3).\n"
+	 "secflow review result ID [--format md|xlsx] [-o FILE]\n"
+	 "secflow review list | show ID [--json] | step ID STEP [--body JSON]\n"},
 	{"demo", cmd_demo, "load demo users and objects",
 	 "secflow demo [--password-stdin]\n"
 	 "  Adds the demo users (password \"secflow-demo\" unless given) with\n"

@@ -450,7 +450,7 @@ api_handle(void *app, const struct http_request *req,
 		  (api_session(&c) || api_me(&c) || api_tasks(&c) ||
 		   api_processes(&c) || api_audit(&c) || api_outbox(&c) ||
 		   api_users(&c) || api_openapi(&c) || api_conventions(&c) ||
-		   api_incidents(&c) || api_userlists(&c) ||
+		   api_incidents(&c) || api_userlists(&c) || api_reviews(&c) ||
 		   api_objects(&c));
 	if (!handled)
 		api_fail(&c, SF_NOT_FOUND, NULL, "no route %s %s", req->method,

@@ -78,6 +78,7 @@ int api_users(struct api_call *c);
 int api_conventions(struct api_call *c);
 int api_incidents(struct api_call *c);
 int api_userlists(struct api_call *c);
+int api_reviews(struct api_call *c);
 int api_objects(struct api_call *c);
 int api_openapi(struct api_call *c);
 

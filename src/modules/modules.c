@@ -3,6 +3,7 @@
 #include "modules/conventions/conventions.h"
 #include "modules/incidents/incidents.h"
 #include "modules/userlists/ulprocess.h"
+#include "modules/reviews/reviews.h"
 
 static const struct module_hooks *const all_hooks[] = {
 	&conventions_create_hooks,
@@ -10,6 +11,7 @@ static const struct module_hooks *const all_hooks[] = {
 	&conventions_amend_ishs_hooks,
 	&incidents_hooks,
 	&userlist_monthly_hooks,
+	&reviews_hooks,
 	NULL,
 };
 
