@@ -121,7 +121,7 @@ document.addEventListener('click', ev => {
 	const url = new URL(a.href, location.href);
 	if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.hash && url.pathname === location.pathname) return;
 	ev.preventDefault();
-	go(url.pathname + url.search);
+	go(url.pathname + url.search + url.hash);
 });
 window.addEventListener('popstate', route);
 document.getElementById('logout').addEventListener('click', async () => {

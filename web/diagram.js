@@ -10,7 +10,7 @@
  */
 import {h, words} from './ui.js';
 
-const W = 176, H = 46, GX = 22, GY = 34, PAD = 16;
+const W = 150, H = 46, GX = 16, GY = 32, PAD = 16;
 
 function graph(def) {
 	const ids = def.steps.map(s => s.id);
@@ -71,7 +71,7 @@ function layout(g) {
 		ls.forEach((id, i) => pos.set(id, i - (ls.length - 1) / 2));
 	});
 	const widest = Math.max(...layers.map(l => l.length));
-	const width = widest * (W + GX) + 2 * PAD + 40;
+	const width = widest * (W + GX) + 2 * PAD;
 	const xy = new Map();
 	for (const id of g.ids)
 		xy.set(id, {x: width / 2 + pos.get(id) * (W + GX) - W / 2, y: PAD + layer.get(id) * (H + GY)});
@@ -79,7 +79,7 @@ function layout(g) {
 }
 
 /* Up to two lines of about N characters. */
-function wrap(text, n = 27) {
+function wrap(text, n = 24) {
 	const out = [''];
 	for (const w of text.split(/\s+/)) {
 		const cur = out[out.length - 1];
@@ -143,7 +143,7 @@ export function processDiagram(def, obj) {
 			lines.map((l, i) => h('text', {x: x + W / 2, y: y + 17 + i * 14 - (lines.length === 1 ? -7 : 0), 'text-anchor': 'middle'}, l)),
 			a ? h('circle', {cx: x + W - 8, cy: y + 8, r: 4}) : null));
 	}
-	const svg = h('svg', {viewBox: `0 0 ${width + 30} ${height}`, width: width + 30, height,
+	const svg = h('svg', {viewBox: `0 0 ${width + 40} ${height}`, width: width + 40, height,
 		role: 'img', 'aria-labelledby': 'diagram-title', class: 'diagram'},
 	h('title', {id: 'diagram-title'}, `Process ${def.title || def.name}`),
 	h('defs', h('marker', {id: 'arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse'},

@@ -25,6 +25,7 @@ function stepForm(object, id, step, def, reload) {
 			if (hasFile(step.fields)) await postWithProgress(path, body, progress);
 			else await api('POST', path, body);
 			toast(`Done: ${step.title || words(step.step)}`);
+			if (location.hash) history.replaceState(null, '', location.pathname);
 			await reload();
 		},
 	});
@@ -35,7 +36,7 @@ function stepForm(object, id, step, def, reload) {
 		form.el);
 }
 
-function history(entries, def) {
+function historySection(entries, def) {
 	const title = new Map(def.steps.map(s => [s.id, s.title]));
 	const what = a => {
 		if (a.startsWith('step:')) return title.get(a.slice(5)) || words(a.slice(5));
@@ -88,7 +89,7 @@ export async function objectPage(main, object, id) {
 		h('div.process-grid',
 			h('section.process', {'aria-labelledby': 'h-process'},
 				h('h2', {id: 'h-process'}, 'Process'), processDiagram(def, obj)),
-			history(audit, def)));
+			historySection(audit, def)));
 	const want = location.hash.startsWith('#step-') ? location.hash.slice(6) : null;
 	const s = want && mine.find(x => x.step === want);
 	if (s) open(s);

@@ -68,7 +68,7 @@ async function conventions(obj) {
 	out.push(section('Progress report', prog));
 	api('GET', `/conventions/${obj.id}/progress`).then(p => put(prog,
 		(p.phases || []).map(ph => h('div.phase', h('h3', words(ph.phase), ' ', h('span.muted', time(ph.started), ' – ', ph.ended ? time(ph.ended) : 'under way')),
-			table(ph.steps || [], ['step', 'state', 'activated', 'completed', 'by']))),
+			table((ph.steps || []).map(s => ({...s, step: words(s.step)})), ['step', 'state', 'completed', 'by']))),
 		h('p', downloadButton('Download the progress report (Markdown)', `/conventions/${obj.id}/progress?format=md`,
 			`progress-${d.number || obj.id}.md`))), e => put(prog, errorBox(e)));
 	out.push(rest(d, ['number', 'dg', 'company', 'hosting', 'contract', 'expires', 'phase', 'part1', 'part2',
@@ -123,9 +123,10 @@ async function incidents(obj) {
 		: h('p.muted', 'None requested.')));
 	if (d.impact || d.assessment) out.push(section('Impact assessment', show(d.impact || d.assessment)));
 	const ref = d.reference || obj.id;
-	out.push(section('Security Incident Report', h('p', 'Download: ',
+	out.push(section('Security Incident Report', obj.data?.report_ready ? h('p', 'Download: ',
 		['md', 'html', 'pdf'].map(f => downloadButton(f === 'md' ? 'Markdown' : f.toUpperCase(),
-			`/incidents/${obj.id}/report?format=${f}`, `incident-${ref}.${f}`)))));
+			`/incidents/${obj.id}/report?format=${f}`, `incident-${ref}.${f}`)))
+		: h('p.muted', 'No report yet: a flagged, specific, high-impact incident gets one from "start report" on.')));
 	out.push(rest(obj.data, ['reference', 'title', 'description', 'na', 'systems', 'reporter', 'flagged', 'matches',
 		'source', 'indicators', 'screening', 'actions', 'correlations', 'evidence', 'high_impact',
 		'ilso_teams', 'nisos', 'actions_open', 'report_ready']));

@@ -119,7 +119,7 @@ web_serve(const struct http_request *req, struct http_response *resp)
 		return 1;
 	}
 	resp->status = 200;
-	if (!head)
-		buf_add(&resp->body, f->data, f->len);
+	/* For HEAD too: the server sends the length and drops the body. */
+	buf_add(&resp->body, f->data, f->len);
 	return 1;
 }
