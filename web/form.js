@@ -259,7 +259,9 @@ export function generatedForm(fields, {submitLabel = 'Submit', submit, withComme
 		} catch (e) {
 			const s = e.field ? slots.find(e.field) : null;
 			if (s) {
-				s.slot.textContent = e.field.includes('[') ? `${e.message} (${e.field})` : e.message;
+				/* Name the row when the message does not already. */
+				s.slot.textContent = e.field.includes('[') && !e.message.includes(e.field)
+					? `${e.message} (${e.field})` : e.message;
 				if (s.input) {
 					s.input.setAttribute('aria-invalid', 'true');
 					s.input.focus();

@@ -112,9 +112,9 @@ export async function mePage(main) {
 		h('section', h('h2', 'My roles'),
 			roles.length ? h('ul', roles.map(r => h('li', words(r.role), r.scope ? ` (${r.scope})` : '',
 				r.acting_for ? ` — on behalf of ${r.acting_for}` : '', r.until ? [' until ', time(r.until)] : ''))) : h('p', 'No role.')),
-		h('section', h('h2', 'Delegations'),
+		h('section', h('h2', 'Roles delegated to me'),
 			(me.delegations || []).length ? h('ul', me.delegations.map(d => h('li',
-				`${words(d.role)}${d.scope ? ` (${d.scope})` : ''}: ${d.from || ''} → ${d.to || ''}`, d.until ? [' until ', time(d.until)] : ''))) : h('p.muted', 'None.'),
+				`${words(d.role)}${d.scope ? ` (${d.scope})` : ''} from ${d.from || '?'}`, d.until ? [' until ', time(d.until)] : ''))) : h('p.muted', 'None.'),
 			h('h3', 'Delegate a role'), delegation.el),
 		h('section', h('h2', 'Change my password'), password.el));
 }

@@ -107,9 +107,9 @@ async function incidents(obj) {
 	out.push(section('Incident',
 		d.flagged ? h('p', h('span.badge.overdue', 'flagged'), ` ${m.length} keyword match${m.length === 1 ? '' : 'es'}: `,
 			[...new Set(m.map(x => x.keyword))].join(', ')) : h('p.muted', 'No keyword matched.'),
-		h('dl.facts.texts', texts.filter(f => d[f]).map(f => [h('dt', words(f)),
-			h('dd', {class: f === 'description' ? 'text' : null}, highlight(String(d[f]), m, f))])),
-		facts([['Reference', d.reference], ['NA', d.na], ['Systems', (d.systems || []).join(', ')],
+		facts([...texts.filter(f => d[f]).map(f => [words(f).replace(/^./, c => c.toUpperCase()),
+			highlight(String(d[f]), m, f)]),
+		['Reference', d.reference], ['NA', d.na], ['Systems', (d.systems || []).join(', ')],
 			['Reporter', d.reporter], ['Source', d.source], ['High impact', d.high_impact ? 'yes' : 'no'],
 			['Indicators', (d.indicators || []).join(', ')],
 			['Screening', d.screening ? `${words(d.screening.outcome || '')} by ${d.screening.by || ''}` : '']])));

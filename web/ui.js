@@ -49,6 +49,8 @@ const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
 /* A date or date-time from the API, in the user's locale. */
 export function fmtDate(s) {
 	if (!s) return '';
+	/* List pages give Unix seconds, object pages RFC 3339. */
+	if (typeof s === 'number') s = new Date(s * 1000).toISOString();
 	if (dateOnly.test(s)) {
 		const [y, mo, d] = s.split('-').map(Number);
 		return new Date(y, mo - 1, d).toLocaleDateString();
@@ -60,6 +62,7 @@ export function fmtDate(s) {
 
 /* A <time> element with the machine value and the local text. */
 export function time(s) {
+	if (typeof s === 'number') s = new Date(s * 1000).toISOString();
 	return s ? h('time', {datetime: s}, fmtDate(s)) : '';
 }
 

@@ -13,12 +13,26 @@
  *   HEADED=1      show the browser (needs a display)
  */
 import {spawn, spawnSync} from 'node:child_process';
-import {mkdtempSync, rmSync, mkdirSync, readFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, mkdirSync, readFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {chromium} from 'playwright-core';
+
+let chromium;
+try {
+	({chromium} = await import('playwright-core'));
+} catch {
+	console.log('not ok - playwright-core is not installed: run scripts/deps.sh (npm ci in tests/browser)');
+	console.log('0 passed, 1 failed');
+	process.exit(1);
+}
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) {
+	console.log(`not ok - no browser at ${chromiumPath}: run scripts/deps.sh (Debian's chromium)`);
+	console.log('0 passed, 1 failed');
+	process.exit(1);
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const top = path.resolve(here, '../..');
@@ -121,7 +135,7 @@ let conv = null;
 try {
 	await waitUp(base, server);
 	browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		executablePath: chromiumPath,
 		headless: !process.env.HEADED,
 		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
