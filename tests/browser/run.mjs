@@ -364,6 +364,10 @@ try {
 	await test('no page error and no CSP violation on any page', async () => {
 		assert(problems.length === 0, problems.slice(0, 3).join(' | '));
 	});
+
+	await test('the server logged no sanitizer report (with a build-asan binary)', async () => {
+		assert(!/AddressSanitizer|LeakSanitizer|runtime error:/.test(serverLog), serverLog.slice(0, 300));
+	});
 } catch (e) {
 	results.push(false);
 	console.log(`not ok - setup: ${e.message}`);
