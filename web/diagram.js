@@ -141,7 +141,7 @@ export function processDiagram(def, obj) {
 			h('title', `${title.get(id)} [${id}] — ${roles.get(id)} — ${status}`),
 			h('rect', {x, y, width: W, height: H, rx: 7}),
 			lines.map((l, i) => h('text', {x: x + W / 2, y: y + 17 + i * 14 - (lines.length === 1 ? -7 : 0), 'text-anchor': 'middle'}, l)),
-			a ? h('circle', {cx: x + W - 8, cy: y + 8, r: 4}) : null));
+			a ? h('circle', {cx: x + W - 1, cy: y + 1, r: 4.5}) : null));
 	}
 	const svg = h('svg', {viewBox: `0 0 ${width + 40} ${height}`, width: width + 40, height,
 		role: 'img', 'aria-labelledby': 'diagram-title', class: 'diagram'},
