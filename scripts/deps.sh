@@ -12,6 +12,7 @@ PACKAGES=(
 	libcairo2-dev libpango1.0-dev ripgrep poppler-utils
 	postgresql postgresql-client
 	curl python3 wrk
+	chromium
 )
 
 missing=()
@@ -20,11 +21,23 @@ for p in "${PACKAGES[@]}"; do
 		missing+=("$p")
 	fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "secflow: installing ${missing[*]}" >&2
+	SUDO=
+	[ "$(id -u)" -ne 0 ] && SUDO=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "secflow: installing ${missing[*]}" >&2
-SUDO=
-[ "$(id -u)" -ne 0 ] && SUDO=sudo
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The browser tests' one npm package (playwright-core, pinned in
+# tests/browser/package-lock.json; it drives Debian's chromium and
+# downloads no browser).  Only when node is there, and only when the
+# lock file changed since the last install.
+browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if command -v npm >/dev/null 2>&1 &&
+   ! cmp -s "$browser/package-lock.json" "$browser/node_modules/.secflow-lock" 2>/dev/null; then
+	echo "secflow: npm ci in tests/browser" >&2
+	(cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
+		cp package-lock.json node_modules/.secflow-lock)
+fi

@@ -15,5 +15,6 @@ extern const struct embedded_file sqlite_migrations[];
 extern const struct embedded_file pg_migrations[];
 extern const struct embedded_file process_files[];
 extern const struct embedded_file data_files[];
+extern const struct embedded_file web_files[]; /* web/: the UI */
 
 #endif

@@ -169,7 +169,7 @@ cond_json(const struct cond *c, size_t n)
 json_t *
 engine_def_json(const struct procdef *def)
 {
-	json_t *steps = json_array();
+	json_t *steps = json_array(), *starters;
 	json_t *scopes = json_object();
 
 	for (size_t i = 0; i < def->nscopes; i++)
@@ -210,13 +210,31 @@ engine_def_json(const struct procdef *def)
 						: json_null());
 		json_array_append_new(steps, s);
 	}
-	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
+	/* Who may start an instance: the starters, or else the roles of
+	 * the start steps (for forms: whether to offer "new"). */
+	if (def->nstarters) {
+		starters = strv(def->starters, def->nstarters);
+	} else {
+		starters = json_array();
+		for (size_t i = 0; i < def->nstart; i++)
+			for (size_t k = 0; k < def->nsteps; k++) {
+				const struct step_def *sd = &def->steps[k];
+				if (strcmp(sd->id, def->start[i]) != 0)
+					continue;
+				for (size_t r = 0; r < sd->nroles; r++)
+					json_array_append_new(
+						starters,
+						json_string(sd->roles[r]));
+			}
+	}
+	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:o, "
+			 "s:o}",
 			 "name", def->name, "title",
 			 def->title ? def->title : def->name, "version",
 			 def->version, "object", def->object, "hash",
 			 def->hash, "fields",
 			 fields_describe(def->fields, def->nfields), "scopes",
 			 scopes, "readers", strv(def->readers, def->nreaders),
-			 "start", strv(def->start, def->nstart), "steps",
-			 steps);
+			 "start", strv(def->start, def->nstart), "starters",
+			 starters, "steps", steps);
 }

@@ -19,6 +19,7 @@
 #include "core/alloc.h"
 #include "core/parse.h"
 #include "http/metrics.h"
+#include "http/web.h"
 #include "modules/modules.h"
 
 /*
@@ -414,6 +415,8 @@ api_handle(void *app, const struct http_request *req,
 	}
 	if (strncmp(req->path, "/api/v1/", 8) != 0 &&
 	    strcmp(req->path, "/api/v1") != 0) {
+		if (web_serve(req, resp))
+			return;
 		api_fail(&c, SF_NOT_FOUND, NULL, "no route %s", req->path);
 		return;
 	}

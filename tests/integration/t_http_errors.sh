@@ -211,12 +211,14 @@ check_match '^secflow_http_request_duration_seconds_bucket\{[^}]*le="\+Inf"[^}]*
 check_match '^Content-Type: text/plain' "$(tr -d '\r' <"$T_DIR/metrics.h")" \
 	"/metrics is text/plain"
 
-for p in /nope /api/v1/nope /api/v1; do
+# Outside /api/ a path without an extension is a route of the web UI
+# (index.html, tests/integration/t_web.sh); a missing file is still 404.
+for p in /nope.txt /api/v1/nope /api/v1; do
 	http GET "$p"
 	check_error 404 not_found "*" "unknown route GET $p -> 404 JSON error"
 done
 login bystander
-for p in /nope /api/v1/nope "/api/v1/samples/$S1/frobnicate/x" \
+for p in /nope.txt /api/v1/nope "/api/v1/samples/$S1/frobnicate/x" \
 	/api/v1/samples/x1; do
 	http GET "$p"
 	check_error 404 not_found "*" "unknown route GET $p with a token -> 404"
