@@ -68,7 +68,12 @@ async function shell() {
 	const link = (href, text) => h('a', {href, 'aria-current': (href === '/' ? here === '/' : here === href || here.startsWith(href + '/')) ? 'page' : null}, text);
 	put(document.getElementById('nav'), h('ul',
 		h('li', link('/', 'My tasks')),
-		[...state.byObject.values()].map(p => h('li', link('/' + p.object, p.title)))));
+		// Amendments are reached from their convention; the main
+		// objects come first, in a stable order.
+		[...state.byObject.values()]
+			.filter(p => !p.object.endsWith('_amendments'))
+			.sort((a, b) => a.title.localeCompare(b.title))
+			.map(p => h('li', link('/' + p.object, p.title)))));
 	top.hidden = false;
 }
 
