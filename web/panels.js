@@ -18,6 +18,13 @@ function section(title, ...kids) {
 	return h('section.panel', {'aria-labelledby': id}, h('h2', {id}, title), kids);
 }
 
+/* A section across the whole page, for wide tables. */
+function wide(title, ...kids) {
+	const s = section(title, ...kids);
+	s.classList.add('wide');
+	return s;
+}
+
 function downloadButton(text, path, name) {
 	const msg = h('span', {'aria-live': 'polite'});
 	return h('span.dl', h('button', {type: 'button', onclick: async () => {
@@ -50,9 +57,14 @@ async function conventions(obj) {
 	const p2 = d.part2;
 	out.push(section('Parts',
 		h('h3', 'Part 1'),
-		d.part1 ? [facts(Object.entries(d.part1).map(([k, v]) => [words(k), show(v)])),
-			downloadButton('Download Part 1', `/conventions/${obj.id}/part1`, d.part1.filename || 'part1')]
-			: h('p.muted', 'Not submitted yet.'),
+		// Part 1 is only in the answer for DS and the company (SPEC 2).
+		!Array.isArray(obj.part1) ? h('p.muted', 'Handled only between the company and DS.')
+			: obj.part1.length ? (() => {
+				const last = obj.part1[obj.part1.length - 1];
+				return [facts([['Version', String(last.version)], ['File', last.filename],
+					['Size', `${last.size} bytes`], ['Uploaded', time(last.uploaded)], ['By', last.by]]),
+					downloadButton('Download Part 1', `/conventions/${obj.id}/part1`, last.filename || 'part1')];
+			})() : h('p.muted', 'Not submitted yet.'),
 		h('h3', 'Part 2'),
 		p2 ? facts(Object.entries(p2).map(([k, v]) => [words(k), show(v)])) : h('p.muted', 'Not filled in yet.'),
 		(d.part2_versions || []).length > 1 ? h('p.muted', `${d.part2_versions.length} versions`) : null));
@@ -133,7 +145,44 @@ async function incidents(obj) {
 	return out;
 }
 
-const PANELS = {conventions, incidents};
+/* ---- reviews (seed 002 SEC.5) ---- */
+
+async function reviews(obj) {
+	const out = [];
+	out.push(section('Campaign', facts([['Quarter', obj.quarter || (obj.data || {}).quarter],
+		['State', words(obj.state || '')]])));
+	out.push(wide('Resources (Table 3)', table(obj.resources || [],
+		['resource', 'provider', 'authoritative_source'])));
+	out.push(wide('Imported lists', (obj.imports || []).length
+		? [table(obj.imports.map(i => ({...i, imported: time(new Date(i.imported * 1000).toISOString()),
+			row_errors: (i.row_errors || []).length})),
+			['id', 'resource', 'scope', 'kind', 'filename', 'nrows', 'row_errors', 'imported', 'by']),
+			...obj.imports.filter(i => (i.row_errors || []).length).map(i =>
+				h('details', h('summary', `Row errors of ${i.filename}`),
+					table(i.row_errors, ['sheet', 'line', 'message'])))]
+		: h('p.muted', 'No list imported yet.')));
+	out.push(wide('Workbooks', (obj.workbooks || []).length
+		? table(obj.workbooks, ['kind', 'scope', 'filename', 'users', 'rows'])
+		: h('p.muted', 'Not sent yet.')));
+	out.push(wide('E-mails', (obj.emails || []).length
+		? table(obj.emails.map(m => ({...m, to: (m.to || []).concat(m.bcc || []).join(', '),
+			attachments: (m.attachments || []).join(', ')})), ['scope', 'subject', 'to', 'attachments'])
+		: h('p.muted', 'None yet.')));
+	const answers = Object.entries(obj.answers || {}).map(([scope, a]) => ({scope, ...a}));
+	out.push(wide('Answers', answers.length
+		? table(answers, ['scope', 'file', 'answered', 'accepted', 'queries'])
+		: h('p.muted', 'No answer yet.')));
+	out.push(wide('Quality-check findings', (obj.findings || []).length
+		? table(obj.findings, ['scope', 'kind', 'message', 'uid'])
+		: h('p.muted', 'None.')));
+	out.push(h('div', downloadButton('Download the result (Markdown)', `/reviews/${obj.id}/result?format=md`,
+		`review-${obj.quarter || obj.id}.md`), ' ',
+	downloadButton('Download the result (XLSX)', `/reviews/${obj.id}/result?format=xlsx`,
+		`review-${obj.quarter || obj.id}.xlsx`)));
+	return out;
+}
+
+const PANELS = {conventions, incidents, reviews};
 
 /* The panel of OBJECT's module for OBJ, or the generic one. */
 export async function panelFor(object, obj, ctx) {
