@@ -452,15 +452,20 @@ parse_value(enum kind k, const char *v, void *field, char *why, size_t n)
 	char nv[64];
 	int i;
 
-	norm_value(v, nv, sizeof(nv));
-	switch (k) {
-	case K_TEXT:
+	/* Text needs no normalising: the common case, kept cheap. */
+	if (k == K_TEXT)
 		return 0;
-	case K_EMAIL:
+	if (k == K_EMAIL) {
 		if (is_email(v))
 			return 0;
 		snprintf(why, n, "is not an e-mail address");
 		return -1;
+	}
+	norm_value(v, nv, sizeof(nv));
+	switch (k) {
+	case K_TEXT:
+	case K_EMAIL:
+		return 0;
 	case K_RIGHTS:
 		if ((i = word_index("|full|no|read|write", nv)) < 0 ||
 		    strlen(v) >= sizeof(nv))
