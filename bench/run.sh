@@ -16,12 +16,15 @@
 #   4. per backend, 2,000 due reminders run by `secflow tick`: one node,
 #      then two nodes at once on a copy; jobs/s and the ratio;
 #   5. keyword scan of a generated corpus vs grep -F -i -w and ripgrep
-#      (bench/keywords.sh): MB/s and the ratio to the faster baseline.
+#      (bench/keywords.sh): MB/s and the ratio to the faster baseline;
+#   6. user-list reconciliation of 1,000,000 Webportal rows against
+#      800,000 authorised UIDs vs the sqlite3 tool (bench/reconcile):
+#      rows/s, the ratio, and a check that the per-NA counts agree.
 # usage: bench/run.sh [SECONDS per wrk run, default 10]
 #   BENCH_NO_PG=1 skips PostgreSQL; BENCH_INSTANCES (of each kind),
 #   BENCH_TEMPLATES (conventions and incidents made through the API,
-#   default 200), BENCH_AUDIT, BENCH_TICK_JOBS and BENCH_KW_MIB (default
-#   256) change the sizes.
+#   default 200), BENCH_AUDIT, BENCH_TICK_JOBS, BENCH_KW_MIB (default
+#   256), BENCH_RECON_ROWS and BENCH_RECON_AUTH change the sizes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-10}
@@ -235,3 +238,6 @@ echo "(target: first page p99 < 50 ms)"
 
 echo "== keyword scan vs grep and ripgrep"
 SECFLOW_BIN="$top/build-bench/secflow" "$top/bench/keywords.sh" "${BENCH_KW_MIB:-256}"
+
+echo "== user-list reconciliation vs the sqlite3 tool"
+SECFLOW_BIN="$top/build-bench/secflow" "$top/bench/reconcile" "${BENCH_RECON_ROWS:-1000000}" "${BENCH_RECON_AUTH:-800000}"

@@ -12,6 +12,7 @@
 #include "modules/userlists/monthly.h"
 #include "modules/userlists/tabular.h"
 #include "modules/userlists/ulimport.h"
+#include "modules/userlists/ulrecon.h"
 
 static const char usage[] =
 	"secflow userlist import --resource NAME [--review ID] [--month "
@@ -21,7 +22,10 @@ static const char usage[] =
 	"secflow userlist list [--month YYYY-MM] [--resource NAME] [--json]\n"
 	"secflow userlist monthly [--month YYYY-MM] [--json] [-o DIR]\n"
 	"secflow userlist staff-domains [DOMAIN,DOMAIN...]\n"
-	"secflow userlist read FILE [--sheet S] [--json]";
+	"secflow userlist read FILE [--sheet S] [--json]\n"
+	"secflow userlist reconcile --authorised FILE [--skip-bad-rows] "
+	"[--one-thread]\n"
+	"                           [--json] WEBPORTAL-FILE";
 
 /* Files of one import run: one user list each. */
 #define MAX_FILE ((size_t)1 << 30)
@@ -400,6 +404,53 @@ do_read(struct cli *c)
 	return 0;
 }
 
+/* Per NA: users, distinct UIDs, UIDs not in the authorised list (no
+ * database; see ulrecon.h). */
+static int
+do_reconcile(struct cli *c)
+{
+	const char *auth = cli_opt(c, "--authorised");
+	struct ulrecon_opts o = {
+		.skip_bad_rows = cli_flag(c, "--skip-bad-rows"),
+		.one_thread = cli_flag(c, "--one-thread"),
+	};
+	struct ulrecon r;
+	struct sf_error err = {0};
+
+	if (cli_no_unknown_options(c, usage))
+		return 2;
+	if (!auth)
+		return cli_usage(c, usage, "give --authorised FILE");
+	if (c->argc != 2)
+		return cli_usage(c, usage, "give one WEBPORTAL-FILE");
+	if (ulrecon_files(c->argv[1], auth, &o, &r, &err)) {
+		ulrecon_release(&r);
+		return cli_fail(c, &err);
+	}
+	if (c->json) {
+		cli_print_json(ulrecon_json(&r));
+		ulrecon_release(&r);
+		return 0;
+	}
+	for (size_t i = 0; i < r.nissues; i++)
+		printf("skipped: %s\n", r.issues[i]);
+	if (r.more_issues)
+		printf("skipped: and %zu more\n", r.more_issues);
+	printf("%-8s %10s %10s %14s\n", "NA", "users", "distinct",
+	       "not-authorised");
+	for (size_t i = 0; i < r.nnas; i++)
+		printf("%-8s %10zu %10zu %14zu\n",
+		       r.nas[i].na[0] ? r.nas[i].na : "-", r.nas[i].users,
+		       r.nas[i].distinct, r.nas[i].not_authorised);
+	printf("%-8s %10zu %10zu %14zu\n", "total", r.users, r.distinct,
+	       r.not_authorised);
+	printf("%zu rows, %zu disabled, %zu bad rows skipped; %zu authorised "
+	       "UIDs\n",
+	       r.rows, r.disabled, r.bad_rows, r.auth_uids);
+	ulrecon_release(&r);
+	return 0;
+}
+
 int
 cmd_userlist(struct cli *c)
 {
@@ -415,5 +466,7 @@ cmd_userlist(struct cli *c)
 		return do_staff_domains(c);
 	if (strcmp(c->argv[0], "read") == 0)
 		return do_read(c);
+	if (strcmp(c->argv[0], "reconcile") == 0)
+		return do_reconcile(c);
 	return cli_usage(c, usage, "unknown command %s", c->argv[0]);
 }

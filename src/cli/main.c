@@ -129,7 +129,13 @@ static const struct verb verbs[] = {
 	 "  Show or set (admin) the e-mail domains of ITSM staff in the SMT\n"
 	 "  list (they apply to lists imported afterwards).\n"
 	 "secflow userlist read FILE [--sheet S] [--json]\n"
-	 "  Print the cells of a CSV or XLSX file as the importer reads them.\n"},
+	 "  Print the cells of a CSV or XLSX file as the importer reads them.\n"
+	 "secflow userlist reconcile --authorised FILE [--skip-bad-rows]\n"
+	 "                           [--one-thread] [--json] WEBPORTAL-FILE\n"
+	 "  Without a database: per NA, the enabled Webportal users, their\n"
+	 "  distinct UIDs and those not in the authorised list (UID column).\n"
+	 "  Rows are checked as by import (SEC.5.1 columns); a bad row fails\n"
+	 "  the run unless --skip-bad-rows.\n"},
 	{"na", cmd_na, "organisation to NA table (Webportal users)",
 	 "secflow na map ORGANISATION CODE   (admin)\n"
 	 "secflow na unmap ORGANISATION      (admin)\n"

@@ -452,15 +452,20 @@ parse_value(enum kind k, const char *v, void *field, char *why, size_t n)
 	char nv[64];
 	int i;
 
-	norm_value(v, nv, sizeof(nv));
-	switch (k) {
-	case K_TEXT:
+	/* Text needs no normalising: the common case, kept cheap. */
+	if (k == K_TEXT)
 		return 0;
-	case K_EMAIL:
+	if (k == K_EMAIL) {
 		if (is_email(v))
 			return 0;
 		snprintf(why, n, "is not an e-mail address");
 		return -1;
+	}
+	norm_value(v, nv, sizeof(nv));
+	switch (k) {
+	case K_TEXT:
+	case K_EMAIL:
+		return 0;
 	case K_RIGHTS:
 		if ((i = word_index("|full|no|read|write", nv)) < 0 ||
 		    strlen(v) >= sizeof(nv))
@@ -705,6 +710,29 @@ derive(enum ul_resource r, struct ul_record *rec,
 	}
 }
 
+/* Check the trimmed value V of column C into FIELD; WHY (size N) gets
+ * the reason ("empty", "\"Wirte\" is not one of...") or "" when good. */
+static void
+check_cell(const struct coldef *c, const struct columns_opts *o,
+	   const char *v, void *field, char *why, size_t n)
+{
+	why[0] = '\0';
+	if (!*v) {
+		if (required(c, o) && c->kind != K_RIGHTS &&
+		    c->kind != K_CSRD && c->kind != K_CSMIS &&
+		    c->kind != K_PROFILE)
+			snprintf(why, n, "empty");
+	} else if (parse_value(c->kind, v, field, why, n) == 0) {
+		why[0] = '\0';
+	} else if (why[0] != '"') {
+		char tmp[160], val[80];
+
+		quote_value(v, strlen(v), val, sizeof(val));
+		snprintf(tmp, sizeof(tmp), "\"%s\" %s", val, why);
+		snprintf(why, n, "%s", tmp);
+	}
+}
+
 /*
  * Type row ROW of sheet SHEET with header H into REC.  Returns the
  * number of issues of the row (added to L).
@@ -732,23 +760,8 @@ type_row(const struct tabular *t, size_t sheet, const struct trow *hrow,
 			continue;
 		trim(trow_cell(row, h->at[i]), &b, &e);
 		v = xstrndup(b, (size_t)(e - b));
-		why[0] = '\0';
-		if (!*v) {
-			if (required(&cols[i], o) && cols[i].kind != K_RIGHTS &&
-			    cols[i].kind != K_CSRD && cols[i].kind != K_CSMIS &&
-			    cols[i].kind != K_PROFILE)
-				snprintf(why, sizeof(why), "empty");
-		} else if (parse_value(cols[i].kind, v,
-				       (char *)rec + cols[i].off, why,
-				       sizeof(why)) == 0) {
-			why[0] = '\0';
-		} else if (why[0] != '"') {
-			char tmp[160];
-
-			quote_value(v, strlen(v), val, sizeof(val));
-			snprintf(tmp, sizeof(tmp), "\"%s\" %s", val, why);
-			memcpy(why, tmp, sizeof(why));
-		}
+		check_cell(&cols[i], o, v, (char *)rec + cols[i].off, why,
+			   sizeof(why));
 		if (why[0]) {
 			cell_where(t, sheet, row->line, h->at[i], where,
 				   sizeof(where));
@@ -944,6 +957,190 @@ out:
 	free(dup);
 	buf_release(&why);
 	return s;
+}
+
+/* ---------------------------------------------------------------- */
+/* Streaming                                                         */
+
+void
+columns_map_init(struct columns_map *m, enum ul_resource r,
+		 const struct columns_opts *opts, const char *source)
+{
+	static const struct columns_opts none = {0};
+
+	memset(m, 0, sizeof(*m));
+	m->resource = r < UL_NRESOURCES ? r : UL_WEBPORTAL;
+	m->opts = opts ? opts : &none;
+	m->source = source ? source : "input";
+	m->best_row = SIZE_MAX;
+}
+
+void
+columns_map_sheet(struct columns_map *m, const char *sheet,
+		  enum tabular_kind kind)
+{
+	m->kind = kind;
+	snprintf(m->sheet, sizeof(m->sheet), "%s", sheet ? sheet : "");
+	m->found = 0;
+	m->rows = 0;
+	m->best_row = SIZE_MAX;
+	m->best_found = 0;
+}
+
+int
+columns_map_header(struct columns_map *m, const struct trow *row,
+		   char *why, size_t n)
+{
+	const struct coldef *cols = resources[m->resource].cols;
+	struct hdr h;
+	char a[8], b[8];
+
+	why[0] = '\0';
+	if (m->found || m->rows >= HEADER_ROWS)
+		return 0;
+	m->rows++;
+	map_header(cols, m->opts, row, &h);
+	if (h.nreq_found < h.nreq) {
+		if (h.nreq_found && (m->best_row == SIZE_MAX ||
+				     h.nreq_found > m->best_found)) {
+			m->best_row = row->line;
+			m->best_found = h.nreq_found;
+			for (size_t i = 0; cols[i].key; i++)
+				m->at[i] = h.at[i];
+		}
+		return 0;
+	}
+	if (h.dup >= 0) {
+		tabular_column_name(h.dup_a, a);
+		tabular_column_name(h.dup_b, b);
+		snprintf(why, n,
+			 "%s%s%s%s: column \"%s\" appears twice (columns %s "
+			 "and %s of row %zu)",
+			 m->source, m->kind == TABULAR_XLSX ? ": sheet \"" : "",
+			 m->kind == TABULAR_XLSX ? m->sheet : "",
+			 m->kind == TABULAR_XLSX ? "\"" : "",
+			 col_label(&cols[h.dup]), a, b, row->line);
+		return -1;
+	}
+	m->found = 1;
+	m->ncols = 0;
+	for (size_t i = 0; cols[i].key; i++) {
+		m->at[i] = h.at[i];
+		m->ncols++;
+		if (h.at[i] != SIZE_MAX)
+			quote_value(row->cells[h.at[i]],
+				    strlen(row->cells[h.at[i]]), m->label[i],
+				    sizeof(m->label[i]));
+	}
+	return 1;
+}
+
+void
+columns_map_why(const struct columns_map *m, struct buf *b)
+{
+	const struct coldef *cols = resources[m->resource].cols;
+	size_t k = 0;
+
+	if (m->kind == TABULAR_XLSX)
+		buf_addf(b, "%s: sheet \"%s\": ", m->source, m->sheet);
+	else
+		buf_addf(b, "%s: ", m->source);
+	if (m->best_row == SIZE_MAX) {
+		buf_addf(b, "no header row with the columns of %s (",
+			 resources[m->resource].name);
+		for (size_t i = 0; cols[i].key; i++)
+			if (required(&cols[i], m->opts))
+				buf_addf(b, "%s\"%s\"", k++ ? ", " : "",
+					 col_label(&cols[i]));
+		buf_addf(b, ") in the first %d rows", HEADER_ROWS);
+		return;
+	}
+	(void)buf_adds(b, "missing column(s) ");
+	for (size_t i = 0; cols[i].key; i++)
+		if (required(&cols[i], m->opts) && m->at[i] == SIZE_MAX)
+			buf_addf(b, "%s\"%s\"", k++ ? ", " : "",
+				 col_label(&cols[i]));
+	buf_addf(b, " (header row %zu)", m->best_row);
+}
+
+int
+columns_key(enum ul_resource r, const char *key)
+{
+	const struct coldef *cols;
+
+	if (r >= UL_NRESOURCES)
+		return -1;
+	cols = resources[r].cols;
+	for (int i = 0; cols[i].key; i++)
+		if (strcmp(cols[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+/* S trimmed in place (see trim): the new start; a NUL ends it. */
+static char *
+trim_in_place(char *s)
+{
+	const char *b, *e;
+
+	trim(s, &b, &e);
+	s[e - s] = '\0';
+	return s + (b - s);
+}
+
+size_t
+columns_map_row(const struct columns_map *m, struct trow *row,
+		struct ul_record *rec, char *why, size_t n)
+{
+	const struct coldef *cols = resources[m->resource].cols;
+	size_t bad = 0, blank = 1;
+	char reason[160], where[512], c[8];
+
+	why[0] = '\0';
+	memset(rec, 0, sizeof(*rec));
+	for (size_t j = 0; j < row->ncells; j++) {
+		row->cells[j] = trim_in_place(row->cells[j]);
+		blank &= row->cells[j][0] == '\0';
+	}
+	if (blank)
+		return 0; /* rec->line == 0: skip it */
+	rec->line = row->line;
+	for (size_t i = 0; i < m->ncols; i++) {
+		const char *v;
+
+		if (m->at[i] == SIZE_MAX) {
+			if (cols[i].kind == K_TEXT || cols[i].kind == K_EMAIL)
+				*(const char **)((char *)rec + cols[i].off) =
+					"";
+			continue;
+		}
+		v = trow_cell(row, m->at[i]);
+		check_cell(&cols[i], m->opts, v, (char *)rec + cols[i].off,
+			   reason, sizeof(reason));
+		if (reason[0]) {
+			if (!bad++) {
+				if (m->kind == TABULAR_XLSX) {
+					tabular_column_name(m->at[i], c);
+					snprintf(where, sizeof(where),
+						 "%s: sheet \"%s\" cell %s%zu",
+						 m->source, m->sheet, c,
+						 row->line);
+				} else {
+					snprintf(where, sizeof(where),
+						 "%s:%zu", m->source,
+						 row->line);
+				}
+				snprintf(why, n, "%s: column \"%s\": %s", where,
+					 m->label[i], reason);
+			}
+			continue;
+		}
+		if (cols[i].kind == K_TEXT || cols[i].kind == K_EMAIL)
+			*(const char **)((char *)rec + cols[i].off) = v;
+	}
+	if (!bad)
+		derive(m->resource, rec, m->opts);
+	return bad;
 }
 
 int

@@ -288,4 +288,63 @@ bool columns_nominative(const char *full_name);
 
 void ul_list_release(struct ul_list *l);
 
+/*
+ * Streaming: the header search and the row checks of columns_import, one
+ * row at a time and without allocating, for readers that keep nothing
+ * but what they count (ulrecon.h).  Same rules, same messages.
+ *
+ *	columns_map_init(&m, UL_WEBPORTAL, &opts, "users.csv");
+ *	columns_map_sheet(&m, sheet_name, kind);     -- before each sheet
+ *	per row, until the header is found:
+ *		columns_map_header(&m, row, why, n)  -- 1: it is the header
+ *	per later row:
+ *		columns_map_row(&m, row, &rec, why, n)  -- 0: REC is good
+ *
+ * The map keeps no pointer into the rows.  OPTS and SOURCE must outlive
+ * it (opts.sheet and opts.skip_bad_rows are the caller's business).
+ */
+struct columns_map {
+	enum ul_resource resource;
+	const struct columns_opts *opts;
+	const char *source;
+	enum tabular_kind kind;
+	char sheet[128];
+	int found;	       /* the header row has been seen */
+	size_t rows;	       /* rows looked at for the header */
+	size_t at[32];	       /* cell index of column i, or SIZE_MAX */
+	size_t ncols;	       /* columns of the resource */
+	char label[32][80];    /* the header's text of column i */
+	size_t best_row;       /* the best candidate so far (for why) */
+	size_t best_found;
+};
+
+void columns_map_init(struct columns_map *m, enum ul_resource r,
+		      const struct columns_opts *opts, const char *source);
+/* A new sheet (or the one sheet of a CSV file) begins: look for its
+ * header again. */
+void columns_map_sheet(struct columns_map *m, const char *sheet,
+		       enum tabular_kind kind);
+/*
+ * Whether ROW (one of the first 30 rows of the sheet) is the header: 1
+ * yes (the map is set), 0 no (or past the first 30 rows), -1 when it
+ * names a column twice (WHY, size N, says where).
+ */
+int columns_map_header(struct columns_map *m, const struct trow *row,
+		       char *why, size_t n);
+/* Why no header was found in the sheet, appended to B (as columns_import
+ * says it). */
+void columns_map_why(const struct columns_map *m, struct buf *b);
+/* Index of column KEY ("uid"...) of resource R in columns_map.at; -1. */
+int columns_key(enum ul_resource r, const char *key);
+/*
+ * Check and type ROW (after the header) into REC.  The cells of ROW are
+ * trimmed in place and REC's text fields point into them (valid as long
+ * as the row is); absent columns are "".  Returns 0 when the row is good,
+ * else the number of bad values, WHY (size N) holding the first one as
+ * columns_import words it.  A row with no text at all returns 0 with
+ * rec->line == 0: skip it, as columns_import does.
+ */
+size_t columns_map_row(const struct columns_map *m, struct trow *row,
+		       struct ul_record *rec, char *why, size_t n);
+
 #endif

@@ -195,6 +195,39 @@ tabular_read_limits(const char *name, const void *data, size_t len,
 }
 
 enum sf_status
+tabular_each(const char *name, const void *data, size_t len,
+	     const struct tabular_limits *limits, tabular_sheet_fn sheet,
+	     tabular_row_fn fn, void *ctx, struct sf_error *err)
+{
+	struct tabular t;
+	enum sf_status s;
+	char *base;
+
+	if (!(len >= 2 && memcmp(data, "PK", 2) == 0)) {
+		base = base_name(name ? name : "input");
+		s = sheet ? sheet(ctx, 0, base, TABULAR_CSV, err) : SF_OK;
+		free(base);
+		if (!s)
+			s = tabular_csv_each(name, data, len, limits, fn, ctx,
+					     err);
+		return s;
+	}
+	if ((s = tabular_read_limits(name, data, len, limits, &t, err)))
+		goto out;
+	for (size_t i = 0; i < t.n && !s; i++) {
+		if (sheet &&
+		    (s = sheet(ctx, i, t.sheets[i].name, t.kind, err)))
+			break;
+		for (size_t j = 0; j < t.sheets[i].nrows && !s; j++)
+			if (t.sheets[i].rows[j].ncells)
+				s = fn(ctx, &t.sheets[i].rows[j], err);
+	}
+out:
+	tabular_release(&t);
+	return s;
+}
+
+enum sf_status
 tabular_read(const char *name, const void *data, size_t len,
 	     struct tabular *out, struct sf_error *err)
 {

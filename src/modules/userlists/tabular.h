@@ -107,6 +107,47 @@ enum sf_status tabular_read_limits(const char *name, const void *data,
 enum sf_status tabular_read_file(const char *path, struct tabular *out,
 				 struct sf_error *err);
 
+/*
+ * Streaming.  A row handed to a tabular_row_fn and its cells belong to the
+ * reader and live only during the call; the function may change the
+ * cells' text in place (trim it, say) but not beyond each cell's NUL.  It
+ * returns SF_OK to go on, or a failure (with ERR filled) that stops the
+ * reading and is returned by it.
+ */
+typedef enum sf_status (*tabular_row_fn)(void *ctx, struct trow *row,
+					 struct sf_error *err);
+/* Called before the rows of each sheet: its index, name and the kind of
+ * file (for messages that name a cell). */
+typedef enum sf_status (*tabular_sheet_fn)(void *ctx, size_t index,
+					   const char *name,
+					   enum tabular_kind kind,
+					   struct sf_error *err);
+
+/*
+ * Read the CSV text DATA[0..LEN) as tabular_read does (same encoding,
+ * delimiter, line and limit rules; LIMITS NULL: the defaults, of which
+ * only max_cells, per row, applies) without keeping it: each non-blank
+ * record goes to FN(CTX, row) as soon as it is parsed.  A zip archive is
+ * refused (SF_INVALID).  NAME names the file in messages.
+ */
+enum sf_status tabular_csv_each(const char *name, const void *data,
+				size_t len,
+				const struct tabular_limits *limits,
+				tabular_row_fn fn, void *ctx,
+				struct sf_error *err);
+
+/*
+ * Every row of a CSV or XLSX file, decided by content as tabular_read
+ * does: a CSV file is streamed (tabular_csv_each) as one sheet named as
+ * tabular_read names it; a workbook is read whole with tabular_read_limits
+ * and its rows then handed over, sheet by sheet, empty rows left out.
+ * SHEET (may be NULL) is called before each sheet's rows.
+ */
+enum sf_status tabular_each(const char *name, const void *data, size_t len,
+			    const struct tabular_limits *limits,
+			    tabular_sheet_fn sheet, tabular_row_fn fn,
+			    void *ctx, struct sf_error *err);
+
 /* Free what T holds and leave it empty (T itself is the caller's). */
 void tabular_release(struct tabular *t);
 

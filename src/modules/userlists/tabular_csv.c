@@ -132,17 +132,20 @@ out:
 }
 
 /*
- * The text of the file as UTF-8 in OUT (a buf, NUL-terminated), the BOM
- * dropped.  One decision for the whole file.
+ * The text of the file as UTF-8 in *TEXT (*TEXTLEN bytes), the BOM
+ * dropped: DATA itself when it is UTF-8 already, else OUT's converted
+ * copy.  One decision for the whole file.
  */
 static enum sf_status
 decode(const char *source, const char *data, size_t len, struct buf *out,
-       struct sf_error *err)
+       const char **text, size_t *textlen, struct sf_error *err)
 {
 	const unsigned char *u = (const unsigned char *)data;
 	size_t ok;
 	enum sf_status s;
-	char *nul;
+	const char *nul;
+
+	*text = NULL;
 
 	if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
 		if ((s = from_utf16(source, data + 2, len - 2, "UTF-16LE", out,
@@ -161,14 +164,20 @@ decode(const char *source, const char *data, size_t len, struct buf *out,
 				       source, ok + 3);
 		(void)buf_add(out, data + 3, len - 3);
 	} else if (utf8_valid_prefix(u, len) == len) {
-		(void)buf_add(out, data, len);
+		/* Already UTF-8: read in place, no copy. */
+		*text = data;
+		*textlen = len;
 	} else {
 		from_cp1252(u, len, out);
 	}
-	if ((nul = memchr(out->data, '\0', out->len))) {
+	if (*text != data) {
+		*text = out->data;
+		*textlen = out->len;
+	}
+	if ((nul = memchr(*text, '\0', *textlen))) {
 		size_t line = 1;
 
-		for (const char *p = out->data; p < nul; p++)
+		for (const char *p = *text; p < nul; p++)
 			line += *p == '\n';
 		return sf_fail(err, SF_INVALID, NULL,
 			       "%s:%zu: NUL character (a binary file, or "
@@ -217,18 +226,14 @@ space_not_tab(unsigned char c)
 	return c == ' ';
 }
 
-static int
-space_or_tab(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static void
 parser_setup(struct csv_parser *p, unsigned char delim)
 {
 	csv_init(p, 0);
 	csv_set_delim(p, delim);
-	csv_set_space_func(p, delim == '\t' ? space_not_tab : space_or_tab);
+	/* libcsv's own test is space or tab, without a call per byte. */
+	if (delim == '\t')
+		csv_set_space_func(p, space_not_tab);
 }
 
 /* The field count the most records share (ties: the larger count). */
@@ -282,7 +287,12 @@ sniff_delimiter(const char *text, size_t len)
 /* Records                                                           */
 
 struct csvctx {
-	struct tabb *tb;
+	struct tabb *tb;	  /* building a table, or */
+	tabular_row_fn fn;	  /* handing each row to FN */
+	void *fnctx;
+	const struct tabular_limits *lim;
+	char **cells; /* of the row handed to FN */
+	size_t ncap;
 	struct rowb rb;
 	size_t start; /* line where the current record starts */
 	const char *source;
@@ -299,15 +309,15 @@ on_field(void *f, size_t len, void *data)
 
 	if (c->s)
 		return;
-	if (c->rb.n >= c->tb->lim->max_cells) {
+	if (c->rb.n >= c->lim->max_cells) {
 		c->s = sf_fail(c->err, SF_TOO_LARGE, NULL,
 			       "%s:%zu: more than %zu cells", c->source,
-			       c->start, c->tb->lim->max_cells);
+			       c->start, c->lim->max_cells);
 		return;
 	}
 	rowb_add(&c->rb, col, s, len);
 	/* A quoted CRLF is one line break, like the record ends. */
-	{
+	if (memchr(s, '\r', len)) {
 		char *p = c->rb.text.data + from, *q = p;
 		char *end = c->rb.text.data + c->rb.text.len - 1;
 
@@ -316,6 +326,28 @@ on_field(void *f, size_t len, void *data)
 				*q++ = *p;
 		*q = '\0';
 	}
+}
+
+/* Hand the row in C->rb to C->fn as a trow whose cells point into it. */
+static void
+emit_row(struct csvctx *c)
+{
+	struct trow row = {.line = c->start};
+	size_t ncells = 0;
+
+	for (size_t i = 0; i < c->rb.n; i++)
+		if (c->rb.text.data[c->rb.off[i]])
+			ncells = i + 1;
+	if (ncells > c->ncap) {
+		c->ncap = ncells * 2;
+		c->cells = xrealloc(c->cells, c->ncap * sizeof(*c->cells));
+	}
+	for (size_t i = 0; i < ncells; i++)
+		c->cells[i] = c->rb.text.data + c->rb.off[i];
+	row.cells = c->cells;
+	row.ncells = ncells;
+	c->s = c->fn(c->fnctx, &row, c->err);
+	rowb_reset(&c->rb);
 }
 
 static void
@@ -334,67 +366,103 @@ on_record(int term, void *data)
 		rowb_reset(&c->rb);
 		return;
 	}
+	if (c->fn) {
+		emit_row(c);
+		return;
+	}
 	snprintf(where, sizeof(where), "%s:%zu", c->source, c->start);
 	c->s = tabb_row(c->tb, &c->rb, c->start, where, c->err);
 }
 
-enum sf_status
-tabular_read_csv(struct tabb *tb, const char *data, size_t len,
-		 struct sf_error *err)
+/* Decode DATA, decide the delimiter and parse every record into C. */
+static enum sf_status
+csv_run(struct csvctx *c, const char *data, size_t len)
 {
-	struct buf text;
+	struct buf buf;
 	struct csv_parser p;
-	struct csvctx c = {.tb = tb, .source = tb->t->source, .err = err};
-	size_t line = 1, i = 0;
+	const char *text = NULL;
+	size_t textlen = 0, line = 1, i = 0;
 	enum sf_status s;
+	struct sf_error *err = c->err;
 
-	buf_init(&text, 0);
-	rowb_init(&c.rb);
+	buf_init(&buf, 0);
+	rowb_init(&c->rb);
 	parser_setup(&p, ',');
-	if ((s = decode(c.source, data, len, &text, err)))
+	if ((s = decode(c->source, data, len, &buf, &text, &textlen, err)))
 		goto out;
-	parser_setup(&p, sniff_delimiter(text.data, text.len));
+	csv_free(&p);
+	parser_setup(&p, sniff_delimiter(text, textlen));
 	/* Feed one physical line at a time: a record starts on the line
 	 * being fed when the parser was between records before it. */
-	while (i < text.len && !c.s) {
+	while (i < textlen && !c->s) {
 		size_t j = i;
 
-		while (j < text.len && text.data[j] != '\n' &&
-		       text.data[j] != '\r')
+		while (j < textlen && text[j] != '\n' && text[j] != '\r')
 			j++;
-		if (j < text.len)
-			j += (text.data[j] == '\r' && j + 1 < text.len &&
-			      text.data[j + 1] == '\n')
+		if (j < textlen)
+			j += (text[j] == '\r' && j + 1 < textlen &&
+			      text[j + 1] == '\n')
 				     ? 2
 				     : 1;
 		if (p.pstate == CSV_ROW_NOT_BEGUN)
-			c.start = line;
-		if (csv_parse(&p, text.data + i, j - i, on_field, on_record,
-			      &c) != j - i) {
+			c->start = line;
+		if (csv_parse(&p, text + i, j - i, on_field, on_record, c) !=
+		    j - i) {
 			s = sf_fail(err, SF_INVALID, NULL, "%s:%zu: %s",
-				    c.source, line,
+				    c->source, line,
 				    csv_strerror(csv_error(&p)));
 			goto out;
 		}
 		i = j;
 		line++;
 	}
-	if (c.s) {
-		s = c.s;
+	if (c->s) {
+		s = c->s;
 		goto out;
 	}
 	if (p.pstate == CSV_FIELD_BEGUN && p.quoted) {
 		s = sf_fail(err, SF_INVALID, NULL,
 			    "%s:%zu: quoted field not closed at the end of "
 			    "the file",
-			    c.source, c.start);
+			    c->source, c->start);
 		goto out;
 	}
-	csv_fini(&p, on_field, on_record, &c);
-	s = c.s;
+	csv_fini(&p, on_field, on_record, c);
+	s = c->s;
 out:
 	csv_free(&p);
-	rowb_release(&c.rb);
-	buf_release(&text);
+	rowb_release(&c->rb);
+	free(c->cells);
+	buf_release(&buf);
 	return s;
+}
+
+enum sf_status
+tabular_read_csv(struct tabb *tb, const char *data, size_t len,
+		 struct sf_error *err)
+{
+	struct csvctx c = {
+		.tb = tb, .lim = tb->lim, .source = tb->t->source, .err = err};
+
+	return csv_run(&c, data, len);
+}
+
+enum sf_status
+tabular_csv_each(const char *name, const void *data, size_t len,
+		 const struct tabular_limits *limits, tabular_row_fn fn,
+		 void *ctx, struct sf_error *err)
+{
+	struct csvctx c = {.fn = fn,
+			   .fnctx = ctx,
+			   .lim = limits ? limits : &tabular_default_limits,
+			   .source = name ? name : "input",
+			   .err = err};
+
+	if (len >= 4 && memcmp(data, "PK", 2) == 0 &&
+	    (memcmp(data, "PK\3\4", 4) == 0 || memcmp(data, "PK\5\6", 4) == 0 ||
+	     memcmp(data, "PK\7\10", 4) == 0))
+		return sf_fail(err, SF_INVALID, NULL,
+			       "%s: a zip archive (XLSX?), not a CSV file",
+			       c.source);
+	return csv_run(&c, data, len);
 }
