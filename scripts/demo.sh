@@ -9,5 +9,5 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./build/secflow migrate
 ./build/secflow demo
-echo "secflow: API at http://${SECFLOW_LISTEN:-127.0.0.1:8080}/api/v1 (see /api/v1/openapi.json); log in with POST /api/v1/session as ds.officer, taxud.requester, acme.security ... (password secflow-demo). The web UI is not built yet."
+echo "secflow: open http://${SECFLOW_LISTEN:-127.0.0.1:8080}/ and log in as taxud.requester, ds.officer, acme.security, secmgr, npm.be ... (password secflow-demo); the API is under /api/v1 (see /api/v1/openapi.json)."
 exec ./build/secflow serve --listen "${SECFLOW_LISTEN:-127.0.0.1:8080}"
