@@ -154,6 +154,6 @@ export function processDiagram(def, obj) {
 		/* Focusable, so the keyboard can scroll a large diagram. */
 		h('div.scroll', {tabindex: '0', role: 'group', 'aria-label': 'Process diagram (scrollable)'}, svg),
 		h('figcaption',
-			h('ul.legend', h('li.l-done', 'done'), h('li.l-current', 'current'), h('li.l-overdue', 'overdue'), h('li.l-todo', 'not reached')),
+			h('ul.legend', h('li.l-done', 'done'), h('li.l-current', 'current'), h('li.l-overdue', 'overdue'), h('li.l-ahead', 'not reached')),
 			h('p', cur.length ? `Now: ${cur.join('; ')}` : finished ? 'Finished.' : 'No step is active.')));
 }

@@ -89,8 +89,9 @@ amend_start(struct hook_ctx *c, struct sf_error *err)
 		}
 	if (!json_object_get(pd, "implemented")) {
 		rc = sf_fail(err, SF_CONFLICT, "convention",
-			     "convention %s is not implemented yet: an "
-			     "amendment needs an established convention",
+			     "convention %s has not reached notify_implemented "
+			     "(seed 000 step 15): only an established "
+			     "convention can be amended",
 			     json_string_value(json_object_get(pd, "number")));
 		goto out;
 	}
