@@ -827,6 +827,15 @@ child_with_step(struct engine *e, const struct instance *inst,
 }
 
 enum sf_status
+engine_load(struct engine *e, const struct actor *who, const char *object,
+	    int64_t id, struct instance *out, struct sf_error *err)
+{
+	const struct procdef *def;
+
+	return load_visible(e, who, object, id, out, &def, err);
+}
+
+enum sf_status
 engine_perform(struct engine *e, const struct actor *who, const char *object,
 	       int64_t id, const char *step, json_t *input,
 	       struct sf_error *err)

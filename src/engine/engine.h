@@ -118,6 +118,13 @@ enum sf_status engine_reopen(struct engine *e, const struct actor *who,
 			     const char *action, json_t *after_extra,
 			     sf_time now, struct sf_error *err);
 
+/* Instance ID of OBJECT into OUT when WHO may see it (SF_NOT_FOUND
+ * otherwise, as for every read): for modules that need the data, not
+ * the whole view. */
+enum sf_status engine_load(struct engine *e, const struct actor *who,
+			   const char *object, int64_t id, struct instance *out,
+			   struct sf_error *err);
+
 /* The instance as JSON: id, process, version, state, data, active_steps
  * (with the fields of the steps WHO may perform), history. */
 enum sf_status engine_view(struct engine *e, const struct actor *who,

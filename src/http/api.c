@@ -138,6 +138,15 @@ api_release(struct api *api)
 }
 
 void
+api_need_write(struct api_call *c)
+{
+	if (c->in_read) {
+		c->st->ops->rollback(c->st);
+		c->in_read = 0;
+	}
+}
+
+void
 api_json(struct api_call *c, int status, json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -435,16 +444,11 @@ api_handle(void *app, const struct http_request *req,
 	 * transactions. */
 	read_only = strcmp(req->method, "GET") == 0 ||
 		    strcmp(req->method, "HEAD") == 0;
-	/* Reading Part 1 of a convention writes an audit record. */
-	{
-		size_t pl = strlen(req->path);
-		if (pl > 6 && strcmp(req->path + pl - 6, "/part1") == 0)
-			read_only = 0;
-	}
 	if (read_only && c.st->ops->begin_read(c.st, &err)) {
 		api_error(&c, &err);
 		goto out;
 	}
+	c.in_read = read_only;
 	if (clock_check(&err) || authenticate(&c, &err)) {
 		api_error(&c, &err);
 		goto out_txn;
@@ -459,7 +463,7 @@ api_handle(void *app, const struct http_request *req,
 		api_fail(&c, SF_NOT_FOUND, NULL, "no route %s %s", req->method,
 			 req->path);
 out_txn:
-	if (read_only)
+	if (c.in_read)
 		c.st->ops->rollback(c.st);
 out:
 	for (int i = 0; i < c.nseg; i++)

@@ -51,8 +51,13 @@ struct api_call {
 	char *seg[8]; /* path segments after /api/v1 */
 	int nseg;
 	json_t *body; /* parsed JSON body of POST/PUT, or NULL */
+	int in_read;  /* a GET's read snapshot is open */
 };
 
+/* A GET whose handling writes (a Part 1 read is audited): end the
+ * request's read snapshot so the handler's own write transaction can
+ * open. */
+void api_need_write(struct api_call *c);
 /* Answer with JSON (stolen) and a status. */
 void api_json(struct api_call *c, int status, json_t *j);
 /* Answer with an error body built from ERR. */

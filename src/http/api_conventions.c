@@ -90,6 +90,7 @@ api_conventions(struct api_call *c)
 
 		if (!api_need_user(c))
 			return 1;
+		api_need_write(c); /* every read is audited */
 		if (vs && api_parse_id(vs, &v)) {
 			api_fail(c, SF_INVALID, "version",
 				 "version is a positive number");

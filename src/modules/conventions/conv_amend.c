@@ -367,3 +367,32 @@ const struct module_hooks conventions_amend_ishs_hooks = {
 	.on_job = conv_on_job,
 	.view = amend_view,
 };
+
+enum sf_status
+convention_amend(struct engine *e, const struct actor *who, int64_t id,
+		 const char *kind, int64_t *aid, struct sf_error *err)
+{
+	struct instance inst = {0};
+	json_t *view, *data;
+	const char *process;
+	enum sf_status rc;
+
+	if (!kind || (strcmp(kind, "dg") && strcmp(kind, "ishs")))
+		return sf_fail(err, SF_INVALID, "kind",
+			       "kind is \"dg\" or \"ishs\"");
+	process = strcmp(kind, "dg") == 0 ? "convention.amend_dg"
+					  : "convention.amend_ishs";
+	rc = engine_load(e, who, "conventions", id, &inst, err);
+	if (rc)
+		return rc;
+	view = inst.data;
+	data = json_pack("{s:I, s:O, s:O, s:O, s:O}", "convention",
+			 (json_int_t)id, "dg", json_object_get(view, "dg"),
+			 "company", json_object_get(view, "company"), "hosting",
+			 json_object_get(view, "hosting"), "expires",
+			 json_object_get(view, "expires"));
+	instance_release(&inst);
+	rc = engine_start(e, who, process, data, aid, err);
+	json_decref(data);
+	return rc;
+}

@@ -52,6 +52,10 @@ enum sf_status conv_part2_ishs(json_t *data, json_t *parent_acc,
 			       json_t *input, struct hook_ctx *c,
 			       struct sf_error *err);
 
+/* May WHO read Part 1 of a convention with DATA: DS or its company
+ * (seed 000 step 3). */
+int conv_may_read_part1(const struct actor *who, json_t *data);
+
 /* Part 1 (conv_part1.c): encrypt the uploaded document of INPUT and
  * replace it there by its metadata. */
 enum sf_status conv_part1_store(struct hook_ctx *c, struct sf_error *err);

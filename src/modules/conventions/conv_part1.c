@@ -17,8 +17,6 @@
 #include "modules/conventions/conv_internal.h"
 #include "modules/conventions/conventions.h"
 
-int conv_may_read_part1(const struct actor *who, json_t *data);
-
 static enum sf_status
 load_key(struct store *st, unsigned char key[crypto_secretbox_KEYBYTES],
 	 struct sf_error *err)
@@ -143,7 +141,7 @@ convention_part1(struct engine *e, const struct actor *who, int64_t id,
 {
 	struct store *st = e->st;
 	struct instance inst = {0};
-	json_t *view = NULL, *entry = NULL, *versions, *meta, *after;
+	json_t *entry = NULL, *versions, *meta, *after;
 	unsigned char key[crypto_secretbox_KEYBYTES];
 	unsigned char nonce[crypto_secretbox_NONCEBYTES];
 	unsigned char *box = NULL;
@@ -154,15 +152,11 @@ convention_part1(struct engine *e, const struct actor *who, int64_t id,
 
 	*data = NULL;
 	*filename = NULL;
-	/* Visible at all?  (404 otherwise, as for every object.) */
-	rc = engine_view(e, who, "conventions", id, &view, err);
-	json_decref(view);
-	if (rc)
-		return rc;
 	rc = st->ops->begin(st, err);
 	if (rc)
 		return rc;
-	rc = st->ops->instance_get(st, id, &inst, err);
+	/* Visible at all?  (404 otherwise, as for every object.) */
+	rc = engine_load(e, who, "conventions", id, &inst, err);
 	if (rc)
 		goto out;
 	if (!conv_may_read_part1(who, inst.data)) {

@@ -243,7 +243,9 @@ convention_call(struct engine *e, const struct actor *who, int64_t id,
 		json_t *serials, const char *problem, json_t **out,
 		struct sf_error *err)
 {
-	json_t *view = NULL, *s, *t;
+	struct instance inst = {0};
+	json_t *view, *s, *t;
+	const char *num;
 	size_t i, j;
 	struct buf b;
 	enum sf_status rc;
@@ -254,9 +256,13 @@ convention_call(struct engine *e, const struct actor *who, int64_t id,
 	if (!json_array_size(serials))
 		return sf_fail(err, SF_INVALID, "token",
 			       "name at least one token serial");
-	rc = engine_view(e, who, "conventions", id, &view, err);
+	rc = engine_load(e, who, "conventions", id, &inst, err);
 	if (rc)
 		return rc;
+	view = inst.data;
+	num = json_string_value(json_object_get(view, "number"));
+	if (!num)
+		num = "(no number yet)";
 	json_array_foreach(serials, i, s)
 	{
 		int found = 0;
@@ -268,9 +274,8 @@ convention_call(struct engine *e, const struct actor *who, int64_t id,
 				     "token %s is not a token of convention %s",
 				     json_is_string(s) ? json_string_value(s)
 						       : "?",
-				     json_string_value(
-					     json_object_get(view, "number")));
-			json_decref(view);
+				     num);
+			instance_release(&inst);
 			return rc;
 		}
 	}
@@ -281,8 +286,7 @@ convention_call(struct engine *e, const struct actor *who, int64_t id,
 		 "problem - security convention %s\n\n"
 		 "Security convention: %s\n"
 		 "Requesting DG: %s\nExternal company: %s\nToken(s):",
-		 json_string_value(json_object_get(view, "number")),
-		 json_string_value(json_object_get(view, "number")),
+		 num, num,
 		 json_string_value(json_object_get(view, "dg")),
 		 json_string_value(json_object_get(view, "company")));
 	json_array_foreach(serials, i, s)
@@ -293,37 +297,9 @@ convention_call(struct engine *e, const struct actor *who, int64_t id,
 		     "Service Catalogue for the incident type and "
 		     "configuration item.\n",
 		 problem);
-	*out = json_pack("{s:O, s:O, s:s}", "number",
-			 json_object_get(view, "number"), "tokens", serials,
+	*out = json_pack("{s:s, s:O, s:s}", "number", num, "tokens", serials,
 			 "text", b.data);
 	buf_release(&b);
-	json_decref(view);
+	instance_release(&inst);
 	return SF_OK;
-}
-
-enum sf_status
-convention_amend(struct engine *e, const struct actor *who, int64_t id,
-		 const char *kind, int64_t *aid, struct sf_error *err)
-{
-	json_t *view = NULL, *data;
-	const char *process;
-	enum sf_status rc;
-
-	if (!kind || (strcmp(kind, "dg") && strcmp(kind, "ishs")))
-		return sf_fail(err, SF_INVALID, "kind",
-			       "kind is \"dg\" or \"ishs\"");
-	process = strcmp(kind, "dg") == 0 ? "convention.amend_dg"
-					  : "convention.amend_ishs";
-	rc = engine_view(e, who, "conventions", id, &view, err);
-	if (rc)
-		return rc;
-	data = json_pack("{s:I, s:O, s:O, s:O, s:O}", "convention",
-			 (json_int_t)id, "dg", json_object_get(view, "dg"),
-			 "company", json_object_get(view, "company"), "hosting",
-			 json_object_get(view, "hosting"), "expires",
-			 json_object_get(view, "expires"));
-	json_decref(view);
-	rc = engine_start(e, who, process, data, aid, err);
-	json_decref(data);
-	return rc;
 }

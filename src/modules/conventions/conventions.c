@@ -378,9 +378,6 @@ create_start(struct hook_ctx *c, struct sf_error *err)
 	return rc;
 }
 
-/* May WHO read Part 1 of a convention with DATA: DS or its company. */
-int conv_may_read_part1(const struct actor *who, json_t *data);
-
 int
 conv_may_read_part1(const struct actor *who, json_t *data)
 {
