@@ -142,78 +142,80 @@ common(json_t *a, json_t *b, const char *key)
 	return out;
 }
 
+/* Add listed incident O to OUT when related to INST.  1 when O is older
+ * than the window (and so is every one after it in the list). */
+static int
+consider(struct instance *inst, json_t *o, json_t *out)
+{
+	json_t *d = json_object_get(o, "data");
+	int64_t id = json_integer_value(json_object_get(o, "id"));
+	json_t *reasons, *x, *acts, *root, *p;
+	sf_time t = json_integer_value(json_object_get(o, "created"));
+	int64_t dt = t - inst->created, win = (int64_t)WINDOW_DAYS * 86400;
+
+	if (-dt > win)
+		return 1;
+	if (id == inst->id || dt > win)
+		return 0;
+	reasons = json_array();
+	x = common(json_object_get(inst->data, "systems"),
+		   json_object_get(d, "systems"), NULL);
+	if (json_array_size(x))
+		json_array_append_new(reasons, json_pack("{s:s, s:O}", "kind",
+							 "system", "values", x));
+	json_decref(x);
+	x = common(json_object_get(inst->data, "indicators"),
+		   json_object_get(d, "indicators"), NULL);
+	if (json_array_size(x))
+		json_array_append_new(reasons, json_pack("{s:s, s:O}", "kind",
+							 "address", "values", x));
+	json_decref(x);
+	x = common(json_object_get(inst->data, "matches"),
+		   json_object_get(d, "matches"), "keyword");
+	if (json_array_size(x))
+		json_array_append_new(reasons, json_pack("{s:s, s:O}", "kind",
+							 "keyword", "values", x));
+	json_decref(x);
+	if (!json_array_size(reasons)) {
+		json_decref(reasons);
+		return 0;
+	}
+	/* What was done about it: its actions, by whom, when, with what
+	 * outcome; and the root cause found. */
+	acts = json_object_get(d, "actions");
+	root = json_object_get(json_object_get(d, "correlation"), "root_cause");
+	p = json_pack("{s:I, s:O, s:o}", "incident", (json_int_t)id,
+		      "reference", json_object_get(d, "reference"), "reasons",
+		      reasons);
+	json_object_set_new(p, "actions", acts ? json_incref(acts) : json_array());
+	json_object_set_new(p, "root_cause", root ? json_incref(root) : json_null());
+	json_array_append_new(out, p);
+	return 0;
+}
+
 json_t *
 inc_correlations(struct engine *e, const struct actor *who,
 		 struct instance *inst)
 {
-	json_t *out = json_array(), *all = NULL, *o;
+	json_t *out = json_array(), *page, *o;
 	struct sf_error err;
+	int64_t before = 0, next;
+	int stop = 0;
 	size_t i;
 
-	if (engine_list(e, who, "incidents", 0, 0, &all, NULL, &err))
-		return out;
-	json_array_foreach(all, i, o)
-	{
-		json_t *d = json_object_get(o, "data");
-		int64_t id = json_integer_value(json_object_get(o, "id"));
-		json_t *reasons = json_array(), *x;
-		sf_time t = json_integer_value(json_object_get(o, "created"));
-		int64_t dt = t - inst->created;
-
-		if (id == inst->id) {
-			json_decref(reasons);
-			continue;
-		}
-		if (dt < 0)
-			dt = -dt;
-		if (dt > (int64_t)WINDOW_DAYS * 86400) {
-			json_decref(reasons);
-			continue;
-		}
-		x = common(json_object_get(inst->data, "systems"),
-			   json_object_get(d, "systems"), NULL);
-		if (json_array_size(x))
-			json_array_append_new(
-				reasons, json_pack("{s:s, s:O}", "kind",
-						   "system", "values", x));
-		json_decref(x);
-		x = common(json_object_get(inst->data, "indicators"),
-			   json_object_get(d, "indicators"), NULL);
-		if (json_array_size(x))
-			json_array_append_new(
-				reasons, json_pack("{s:s, s:O}", "kind",
-						   "address", "values", x));
-		json_decref(x);
-		x = common(json_object_get(inst->data, "matches"),
-			   json_object_get(d, "matches"), "keyword");
-		if (json_array_size(x))
-			json_array_append_new(
-				reasons, json_pack("{s:s, s:O}", "kind",
-						   "keyword", "values", x));
-		json_decref(x);
-		if (!json_array_size(reasons)) {
-			json_decref(reasons);
-			continue;
-		}
-		/* What was done about it: its actions, by whom, when, with
-		 * what outcome; and the root cause found. */
-		{
-			json_t *acts = json_object_get(d, "actions");
-			json_t *root = json_object_get(
-				json_object_get(d, "correlation"), "root_cause");
-			json_t *p = json_pack("{s:I, s:O, s:o}", "incident",
-					      (json_int_t)id, "reference",
-					      json_object_get(d, "reference"),
-					      "reasons", reasons);
-			json_object_set_new(p, "actions",
-					    acts ? json_incref(acts)
-						 : json_array());
-			json_object_set_new(p, "root_cause",
-					    root ? json_incref(root)
-						 : json_null());
-			json_array_append_new(out, p);
-		}
+	/* Pages newest first; ids grow with time, so the walk ends at the
+	 * first incident older than the window instead of reading all. */
+	while (!stop) {
+		if (engine_list(e, who, "incidents", before, 200, &page, &next,
+				&err))
+			break;
+		json_array_foreach(page, i, o)
+			if ((stop = consider(inst, o, out)))
+				break;
+		json_decref(page);
+		if (!next)
+			break;
+		before = next;
 	}
-	json_decref(all);
 	return out;
 }

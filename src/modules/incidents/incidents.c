@@ -278,31 +278,23 @@ const struct module_hooks incidents_hooks = {
 	.view = inc_view,
 };
 
-/* A reference for an e-mail without one: from its Message-ID (so the
- * same message ingested twice is the same incident), else a counter. */
+/* A reference for an e-mail without one: from its Message-ID, else from
+ * the whole message, so the same message ingested twice is the same
+ * incident; nothing is written before the incident is. */
 static char *
-mail_reference(struct store *st, const struct email_msg *m)
+mail_reference(const struct email_msg *m, const char *raw, size_t len)
 {
-	if (m->message_id && *m->message_id) {
-		unsigned char h[32];
-		char hex[65];
+	unsigned char h[32];
+	char hex[65];
+
+	if (m->message_id && *m->message_id)
 		crypto_hash_sha256(h, (const unsigned char *)m->message_id,
 				   strlen(m->message_id));
-		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-		hex[12] = '\0';
-		return xasprintf("MAIL-%s", hex);
-	}
-	{
-		struct sf_error err;
-		int64_t n = 0;
-		if (st->ops->begin(st, &err) == SF_OK) {
-			if (st->ops->counter_next(st, "incident_mail", &n,
-						  &err) ||
-			    st->ops->commit(st, &err))
-				st->ops->rollback(st);
-		}
-		return xasprintf("MAIL-%06lld", (long long)n);
-	}
+	else
+		crypto_hash_sha256(h, (const unsigned char *)raw, len);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	hex[12] = '\0';
+	return xasprintf("MAIL-%s", hex);
 }
 
 /* Modify the incident ID with FIELDS (and MAIL): rescan, audit, tell the
@@ -432,7 +424,7 @@ incident_intake(struct engine *e, const struct actor *who, json_t *fields,
 		p.raw = raw;
 		p.rawlen = len;
 		if (!json_object_get(data, "reference")) {
-			char *r = mail_reference(e->st, &m);
+			char *r = mail_reference(&m, raw, len);
 			json_object_set_new(data, "reference", json_string(r));
 			free(r);
 		}
