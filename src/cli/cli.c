@@ -3,6 +3,7 @@
 
 #include <pwd.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,4 +247,24 @@ int
 cli_parse_id(const char *s, int64_t *id)
 {
 	return sf_parse_id(s, id);
+}
+
+enum sf_status
+cli_write_out(const char *path, const void *data, size_t len,
+	      struct sf_error *err)
+{
+	int to_stdout = !path || strcmp(path, "-") == 0;
+	FILE *f = to_stdout ? stdout : fopen(path, "wb");
+	int bad;
+
+	if (!f)
+		return sf_fail(err, SF_IO, "-o", "cannot create %s: %s", path,
+			       strerror(errno));
+	bad = fwrite(data, 1, len, f) != len;
+	bad |= to_stdout ? fflush(f) != 0 : fclose(f) != 0;
+	if (bad)
+		return sf_fail(err, SF_IO, "-o", "cannot write %s: %s",
+			       to_stdout ? "standard output" : path,
+			       strerror(errno));
+	return SF_OK;
 }

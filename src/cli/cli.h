@@ -62,6 +62,10 @@ enum sf_status cli_read_body(const char *arg, json_t **out,
 enum sf_status cli_read_file(const char *path, size_t max, char **data,
 			     size_t *len, struct sf_error *err);
 
+/* Write DATA to PATH (NULL or "-": standard output), checking every
+ * write and the close. */
+enum sf_status cli_write_out(const char *path, const void *data, size_t len,
+			     struct sf_error *err);
 /* A positive decimal id (an object's); -1 when S is not one. */
 int cli_parse_id(const char *s, int64_t *id);
 

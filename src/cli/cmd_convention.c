@@ -161,7 +161,6 @@ cmd_convention(struct cli *c)
 		size_t len = 0;
 		char *name = NULL;
 		int64_t v = 0;
-		FILE *f;
 
 		if (cli_no_unknown_options(c, usage))
 			return 2;
@@ -174,15 +173,13 @@ cmd_convention(struct cli *c)
 					     &len, &name, &err);
 		if (r)
 			return cli_fail(c, &err);
-		f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-		if (!f || fwrite(doc, 1, len, f) != len ||
-		    (f != stdout && fclose(f) != 0)) {
+		r = cli_write_out(path, doc, len, &err);
+		if (r) {
 			xfree_secret(doc, len + 1);
 			free(name);
-			sf_fail(&err, SF_IO, path, "cannot write %s", path);
 			return cli_fail(c, &err);
 		}
-		if (f != stdout)
+		if (strcmp(path, "-") != 0)
 			fprintf(stderr, "wrote %s (%zu bytes, uploaded as %s)\n",
 				path, len, name);
 		xfree_secret(doc, len + 1);

@@ -209,7 +209,6 @@ cmd_incident(struct cli *c)
 		char *data = NULL;
 		size_t len = 0;
 		const char *ctype;
-		FILE *f;
 
 		if (cli_no_unknown_options(c, usage))
 			return 2;
@@ -221,15 +220,9 @@ cmd_incident(struct cli *c)
 					    &ctype, &err);
 		if (r)
 			return cli_fail(c, &err);
-		f = !path || strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-		if (!f || fwrite(data, 1, len, f) != len ||
-		    (f != stdout && fclose(f) != 0)) {
-			free(data);
-			sf_fail(&err, SF_IO, "-o", "cannot write %s", path);
-			return cli_fail(c, &err);
-		}
+		r = cli_write_out(path, data, len, &err);
 		free(data);
-		return 0;
+		return r ? cli_fail(c, &err) : 0;
 	}
 	return cmd_object(c, "incident.handle");
 }

@@ -216,21 +216,16 @@ result(struct cli *c, int64_t id)
 	const char *ctype;
 	char *data = NULL;
 	size_t len = 0;
-	FILE *f;
 
 	if (cli_no_unknown_options(c, usage))
 		return 2;
 	if (cli_open(c, &err) ||
 	    review_result(&c->eng, &c->who, id, fmt, &data, &len, &ctype, &err))
 		return cli_fail(c, &err);
-	f = path && strcmp(path, "-") != 0 ? fopen(path, "wb") : stdout;
-	if (!f || fwrite(data, 1, len, f) != len) {
+	if (cli_write_out(path, data, len, &err)) {
 		free(data);
-		sf_fail(&err, SF_IO, "-o", "cannot write %s", path);
 		return cli_fail(c, &err);
 	}
-	if (f != stdout)
-		fclose(f);
 	free(data);
 	return 0;
 }

@@ -50,7 +50,7 @@ def create(hosting, expires="2027-12-31", company="ACME"):
     return v["id"]
 
 
-def to_signature(cid, hosting, loops=False, part2=PART2):
+def to_signature(cid, hosting, part2=PART2):
     """From a fresh convention to the four signatures."""
     step(cid, "request_number", "req")
     v = step(cid, "assign_number", "ds1")
@@ -66,31 +66,11 @@ def to_signature(cid, hosting, loops=False, part2=PART2):
     if hosting == "digit_dc":
         check("ishs_validate" in active(v), "digit_dc: ISHS validates first",
               active(v))
-        if loops:
-            step(cid, "ishs_validate", "snet1", {"decision": "accept"}, 403)
-            step(cid, "snet_validate", "snet1", {"decision": "accept"}, 409)
-            v = step(cid, "ishs_validate", "ishs",
-                     {"decision": "request_changes",
-                      "feedback": "port 1521 only"})
-            check("revise_part2" in active(v),
-                  "a change request goes back to the DG", active(v))
-            step(cid, "revise_part2", "req", PART2)
-            v = step(cid, "submit_part2", "req", {"channel": "mail"})
-            check("ishs_validate" in active(v), "validation repeats",
-                  active(v))
         step(cid, "ishs_validate", "ishs", {"decision": "accept"})
     else:
         check("snet_validate" in active(v) and "ishs_validate" not in
               active(v), "hosting dg: no ISHS validation", active(v))
     step(cid, "snet_validate", "snet1", {"decision": "accept"})
-    if loops:
-        v = step(cid, "ds_review_part1", "ds1",
-                 {"decision": "request_changes", "feedback": "sign page 3"})
-        check("revise_part1" in active(v), "DS comments go to the company",
-              active(v))
-        step(cid, "revise_part1", "acme",
-             {"document_b64": base64.b64encode(DOC + b"v2").decode(),
-              "filename": "part1-v2.pdf"})
     v = step(cid, "ds_review_part1", "ds1", {"decision": "accept"})
     check(active(v) == ["sign_part1_ds", "sign_part2_dg", "sign_part2_digit",
                         "sign_part2_ds"],

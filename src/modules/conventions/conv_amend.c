@@ -304,21 +304,14 @@ remove_obsolete(struct hook_ctx *c, struct instance *parent,
 	return rc;
 }
 
+/* The steps that work on the parent convention. */
 static enum sf_status
-amend_before(struct hook_ctx *c, struct sf_error *err)
+amend_parent_step(struct hook_ctx *c, struct sf_error *err)
 {
-	json_t *data = c->inst->data;
 	const char *id = c->step->id;
 	struct instance parent;
-	int handled;
 	enum sf_status rc;
 
-	rc = conv_common_step(c, data, &handled, err);
-	if (rc || handled)
-		return rc;
-	if (strcmp(id, "modify_part2") == 0 &&
-	    strcmp(c->def->name, "convention.amend_dg") == 0)
-		return conv_part2_take(c, data, err);
 	if (strcmp(id, "notify_implemented") != 0 &&
 	    strcmp(id, "prolong_token") != 0 &&
 	    strcmp(id, "remove_obsolete") != 0 &&
@@ -327,9 +320,9 @@ amend_before(struct hook_ctx *c, struct sf_error *err)
 	rc = conv_parent_load(c, &parent, err);
 	if (rc)
 		return rc;
-	if (strcmp(id, "modify_part2") == 0)
-		rc = conv_part2_ishs(data, json_object_get(parent.data,
-							   "accesses"),
+	if (strcmp(id, "modify_part2") == 0) /* ISHS: from the parent's list */
+		rc = conv_part2_ishs(c->inst->data,
+				     json_object_get(parent.data, "accesses"),
 				     c->input, c, err);
 	else if (strcmp(id, "notify_implemented") == 0)
 		rc = apply_to_parent(c, &parent, err);
@@ -339,6 +332,32 @@ amend_before(struct hook_ctx *c, struct sf_error *err)
 		rc = remove_obsolete(c, &parent, err);
 	instance_release(&parent);
 	return rc;
+}
+
+/* The DG's amendment: a new Part 2 written whole, like the creation's. */
+static enum sf_status
+amend_dg_before(struct hook_ctx *c, struct sf_error *err)
+{
+	int handled;
+	enum sf_status rc = conv_common_step(c, c->inst->data, &handled, err);
+
+	if (rc || handled)
+		return rc;
+	if (strcmp(c->step->id, "modify_part2") == 0)
+		return conv_part2_take(c, c->inst->data, err);
+	return amend_parent_step(c, err);
+}
+
+/* ISHS's amendment: Part 2 derived from the parent's accesses. */
+static enum sf_status
+amend_ishs_before(struct hook_ctx *c, struct sf_error *err)
+{
+	int handled;
+	enum sf_status rc = conv_common_step(c, c->inst->data, &handled, err);
+
+	if (rc || handled)
+		return rc;
+	return amend_parent_step(c, err);
 }
 
 static enum sf_status
@@ -355,7 +374,7 @@ amend_view(struct engine *e, const struct actor *who, struct instance *inst,
 const struct module_hooks conventions_amend_dg_hooks = {
 	.process = "convention.amend_dg",
 	.on_start = amend_start,
-	.before_step = amend_before,
+	.before_step = amend_dg_before,
 	.on_job = conv_on_job,
 	.view = amend_view,
 };
@@ -363,7 +382,7 @@ const struct module_hooks conventions_amend_dg_hooks = {
 const struct module_hooks conventions_amend_ishs_hooks = {
 	.process = "convention.amend_ishs",
 	.on_start = amend_start,
-	.before_step = amend_before,
+	.before_step = amend_ishs_before,
 	.on_job = conv_on_job,
 	.view = amend_view,
 };

@@ -183,24 +183,19 @@ conv_token_step(struct hook_ctx *c, json_t *data, struct sf_error *err)
 	return SF_OK;
 }
 
-/* Tell the DG requesters of the convention's DG; audit. */
+/* Tell ROLES about convention INST, dg_requester in the convention's DG
+ * only. */
 static enum sf_status
-warn(struct engine *e, const struct actor *sys, struct instance *inst,
-     const char *object, const char *subject, const char *body,
-     const char *action, json_t *after, sf_time now, const char *role,
+tell(struct engine *e, struct instance *inst, char *const *roles, size_t n,
+     const char *subject, const char *body, const char *object, sf_time now,
      struct sf_error *err)
 {
 	const char *dg = json_string_value(json_object_get(inst->data, "dg"));
 	char *scopes = xasprintf(";dg_requester=%s;", dg ? dg : "");
-	char *roles[1] = {(char *)role};
-	enum sf_status rc;
+	enum sf_status rc =
+		engine_notify(e, roles, n, scopes, subject, body, object, now, err);
 
-	rc = engine_notify(e, roles, 1, scopes,
-			   subject, body, object, now, err);
 	free(scopes);
-	if (!rc)
-		rc = audit_append(e->st, sys, NULL, NULL, object, action, NULL,
-				  after, now, err);
 	return rc;
 }
 
@@ -269,9 +264,13 @@ conv_on_job(struct engine *e, const struct actor *sys, struct instance *inst,
 			if (serial)
 				json_object_set_new(after, "serial",
 						    json_string(serial));
-			rc = warn(e, sys, inst, object, subject, body,
-				  "expiry_warning", after, now, "dg_requester",
-				  err);
+			char *roles[1] = {"dg_requester"};
+			rc = tell(e, inst, roles, 1, subject, body, object,
+				  now, err);
+			if (!rc)
+				rc = audit_append(e->st, sys, NULL, NULL,
+						  object, "expiry_warning",
+						  NULL, after, now, err);
 			json_decref(after);
 		}
 		free(subject);
@@ -321,13 +320,8 @@ conv_on_job(struct engine *e, const struct actor *sys, struct instance *inst,
 						  "remove its accesses",
 						  number);
 			char *roles[2] = {"snet", "dg_requester"};
-			char *scopes = xasprintf(
-				";dg_requester=%s;",
-				json_string_value(
-					json_object_get(inst->data, "dg")));
-			rc = engine_notify(e, roles, 2, scopes, subject, b.data,
-					   object, now, err);
-			free(scopes);
+			rc = tell(e, inst, roles, 2, subject, b.data, object,
+				  now, err);
 			free(subject);
 		}
 		after = json_pack("{s:s, s:O}", "expires", expires, "to_remove",
