@@ -9,6 +9,7 @@
 #include "api.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +29,21 @@
  * auth epoch (bumped in the transaction of every change to users, roles,
  * delegations and sessions) and the day are unchanged, and at most
  * AUTH_CACHE_SECONDS, which also bounds how long an expired session can
- * outlive its expiry.
+ * outlive its expiry.  While the store's generation stamp is the one the
+ * entry was last checked at, nothing was committed, so the epoch is not
+ * even read (a cached GET then takes no database lock at all).
  */
 #define AUTH_CACHE 32
 #define AUTH_CACHE_SECONDS 60
 
 struct auth_entry {
+	/* The token's keyed hash finds the entry; the token itself, zero-
+	 * padded and compared in constant time, confirms it. */
+	unsigned char tag[crypto_shorthash_BYTES];
+	char token[128];
 	char hash[65];
 	char *epoch;
+	uint64_t gen[2]; /* the generation the epoch was last read at */
 	sf_date day;
 	long loaded; /* monotonic seconds */
 	struct actor who;
@@ -52,6 +60,7 @@ static long mono_seconds(void);
 
 static pthread_key_t ctx_key;
 static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
+static unsigned char tag_key[crypto_shorthash_KEYBYTES]; /* per process */
 
 static void
 ctx_free(void *p)
@@ -72,6 +81,7 @@ static void
 ctx_key_make(void)
 {
 	pthread_key_create(&ctx_key, ctx_free);
+	randombytes_buf(tag_key, sizeof(tag_key));
 }
 
 static void
@@ -281,10 +291,7 @@ authenticate(struct api_call *c, struct sf_error *err)
 		const char *u = http_header(c->req, c->api->cfg.auth_header);
 		/* The header proves nothing unless it was set by the proxy
 		 * in front of us: only a peer on this machine may send it. */
-		const char *peer = c->req->remote ? c->req->remote : "";
-		int local = strcmp(peer, "127.0.0.1") == 0 ||
-			    strcmp(peer, "::1") == 0 ||
-			    strcmp(peer, "::ffff:127.0.0.1") == 0;
+		int local = http_peer_is_local(c->req);
 		if (u && *u && !local)
 			return sf_fail(err, SF_UNAUTHORIZED, NULL,
 				       "the single sign-on header is accepted "
@@ -299,7 +306,12 @@ authenticate(struct api_call *c, struct sf_error *err)
 			return SF_OK;
 		}
 	}
+	memset(token, 0, sizeof(token)); /* compared whole (auth_entry) */
 	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+		if (strlen(auth + 7) >= sizeof(token))
+			return sf_fail(err, SF_UNAUTHORIZED, NULL,
+				       "the session or token is unknown or "
+				       "expired");
 		xstrlcpy(token, auth + 7, sizeof(token));
 	} else if (cookies &&
 		   cookie_value(cookies, "secflow_session", token,
@@ -308,7 +320,6 @@ authenticate(struct api_call *c, struct sf_error *err)
 	} else {
 		return SF_OK; /* anonymous */
 	}
-	token_hash(token, hash);
 	if (c->via_cookie && strcmp(c->req->method, "GET") != 0 &&
 	    strcmp(c->req->method, "HEAD") != 0) {
 		/* Cookies ride along on forged requests; a header does not. */
@@ -327,21 +338,43 @@ authenticate(struct api_call *c, struct sf_error *err)
 		char *epoch = NULL;
 		sf_date today = date_of(now);
 		long mono = mono_seconds();
+		uint64_t gen[2] = {0, 0};
+		unsigned char tag[crypto_shorthash_BYTES];
+		size_t tlen = strlen(token);
 
-		if (c->st->ops->setting_get(c->st, "auth_epoch", &epoch, &e2))
-			epoch = xstrdup("0");
+		crypto_shorthash(tag, (const unsigned char *)token, tlen,
+				 tag_key);
+		if (c->st->ops->generation &&
+		    c->st->ops->generation(c->st, gen, &e2) != SF_OK)
+			gen[0] = gen[1] = 0;
 		for (int i = 0; i < AUTH_CACHE; i++) {
 			struct auth_entry *a = &t->cache[i];
-			if (a->hash[0] && strcmp(a->hash, hash) == 0 &&
-			    strcmp(a->epoch, epoch) == 0 && a->day == today &&
-			    mono - a->loaded < AUTH_CACHE_SECONDS) {
-				free(epoch);
-				c->who = a->who;
-				c->who_borrowed = 1;
-				c->authenticated = 1;
-				return SF_OK;
+			if (!a->hash[0] || memcmp(a->tag, tag, sizeof(tag)) ||
+			    sodium_memcmp(a->token, token, tlen + 1) != 0 ||
+			    a->day != today ||
+			    mono - a->loaded >= AUTH_CACHE_SECONDS)
+				continue;
+			if (!gen[1] || a->gen[0] != gen[0] ||
+			    a->gen[1] != gen[1]) {
+				if (!epoch &&
+				    c->st->ops->setting_get(c->st, "auth_epoch",
+							    &epoch, &e2))
+					epoch = xstrdup("0");
+				if (strcmp(a->epoch, epoch) != 0)
+					break; /* stale: load it again */
+				a->gen[0] = gen[0];
+				a->gen[1] = gen[1];
 			}
+			free(epoch);
+			c->who = a->who;
+			c->who_borrowed = 1;
+			c->authenticated = 1;
+			return SF_OK;
 		}
+		if (!epoch && c->st->ops->setting_get(c->st, "auth_epoch",
+						      &epoch, &e2))
+			epoch = xstrdup("0");
+		token_hash(token, hash);
 		r = c->st->ops->session_get(c->st, hash, now, &uid, err);
 		if (r == SF_NOT_FOUND)
 			r = sf_fail(err, SF_UNAUTHORIZED, NULL,
@@ -365,8 +398,12 @@ authenticate(struct api_call *c, struct sf_error *err)
 		if (slot->hash[0])
 			actor_release(&slot->who);
 		free(slot->epoch);
+		memcpy(slot->tag, tag, sizeof(slot->tag));
+		memcpy(slot->token, token, sizeof(slot->token));
 		xstrlcpy(slot->hash, hash, sizeof(slot->hash));
 		slot->epoch = epoch;
+		slot->gen[0] = gen[0];
+		slot->gen[1] = gen[1];
 		slot->day = today;
 		slot->loaded = mono;
 		slot->who = c->who;

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -205,22 +206,30 @@ send_too_large(struct server *srv, struct MHD_Connection *conn,
 	return ret;
 }
 
-static void
-remote_text(struct MHD_Connection *conn, char *out, size_t n)
+int
+http_peer_is_local(const struct http_request *req)
 {
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0,
+						 0, 0, 0, 0, 0xff, 0xff};
 	const union MHD_ConnectionInfo *ci;
-	socklen_t len;
+	const struct sockaddr *sa;
 
-	out[0] = '\0';
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return;
-	len = ci->client_addr->sa_family == AF_INET6
-		  ? sizeof(struct sockaddr_in6)
-		  : sizeof(struct sockaddr_in);
-	if (getnameinfo(ci->client_addr, len, out, (socklen_t)n, NULL, 0,
-			NI_NUMERICHOST))
-		out[0] = '\0';
+	ci = MHD_get_connection_info(req->conn,
+				     MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !(sa = ci->client_addr))
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const void *)sa;
+		return ntohl(v4->sin_addr.s_addr) == INADDR_LOOPBACK;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *v6 = (const void *)sa;
+		const unsigned char *a = v6->sin6_addr.s6_addr;
+		return IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr) ||
+		       (memcmp(a, mapped, 12) == 0 && a[12] == 127 &&
+			a[13] == 0 && a[14] == 0 && a[15] == 1);
+	}
+	return 0;
 }
 
 /* The whole request is in: run the handler once and queue its answer. */
@@ -230,17 +239,14 @@ dispatch(struct server *srv, struct MHD_Connection *conn,
 {
 	struct http_request req;
 	struct http_response resp;
-	char remote[NI_MAXHOST];
 	enum MHD_Result ret;
 
-	remote_text(conn, remote, sizeof(remote));
 	req.method = method;
 	req.path = url;
 	req.content_type = MHD_lookup_connection_value(
 	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	req.body = rs->body.data;
 	req.body_len = rs->body.len;
-	req.remote = remote;
 	req.conn = conn;
 
 	response_init(&resp);

@@ -15,13 +15,15 @@ struct http_request {
 	const char *content_type; /* or NULL */
 	const char *body;	  /* NUL-terminated; may hold NULs */
 	size_t body_len;
-	const char *remote;	  /* peer address as text */
 	void *conn;		  /* private: for the lookups below */
 };
 
 /* A request header or query argument, or NULL. */
 const char *http_header(const struct http_request *req, const char *name);
 const char *http_query(const struct http_request *req, const char *name);
+/* 1 when the peer is this machine's loopback address (127.0.0.1, ::1 or
+ * ::ffff:127.0.0.1), else 0. */
+int http_peer_is_local(const struct http_request *req);
 
 #define HTTP_MAX_HEADERS 8
 

@@ -208,7 +208,9 @@ struct store_ops {
 				 struct sf_error *err);
 	enum sf_status (*begin)(struct store *st, struct sf_error *err);
 	/* A read-only transaction: one consistent snapshot (and one lock)
-	 * for all the reads of a request; end it with commit or rollback. */
+	 * for all the reads of a request; end it with commit or rollback.
+	 * SQLite takes the snapshot at the first read, so a request that
+	 * reads nothing (a cached answer) takes no lock. */
 	enum sf_status (*begin_read)(struct store *st, struct sf_error *err);
 	enum sf_status (*commit)(struct store *st, struct sf_error *err);
 	void (*rollback)(struct store *st);
@@ -425,11 +427,14 @@ struct store_ops {
 	enum sf_status (*setting_put)(struct store *st, const char *key,
 				      const char *value, struct sf_error *err);
 
-	/* A stamp of the database's contents as this transaction sees it:
-	 * equal stamps (both non-zero) mean no transaction committed in
-	 * between, so answers computed from it may be reused (GET /tasks).
-	 * Starts the read snapshot if none is open.  {0, 0}: the backend
-	 * cannot tell (PostgreSQL): never reuse. */
+	/* A stamp of the database's contents: equal stamps (both non-zero)
+	 * mean no transaction committed in between, so answers computed
+	 * from it may be reused (GET /tasks, the session cache).  Inside an
+	 * open read snapshot, the snapshot's; before one (begin_read only
+	 * asked for, or none), the last commit's, which is never newer than
+	 * a snapshot begun after it (SQLite reads it without a lock:
+	 * walstamp.h).  {0, 0}: the backend cannot tell (PostgreSQL): never
+	 * reuse. */
 	enum sf_status (*generation)(struct store *st, uint64_t out[2],
 				     struct sf_error *err);
 

@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/embedded.h"
 #include "store.h"
+#include "store/walstamp.h"
 
 #define SQ_CACHE 96
 
@@ -24,6 +25,10 @@ struct sq {
 	sqlite3 *db;
 	char *path;
 	int in_txn;
+	/* begin_read was asked for; BEGIN runs before the first statement,
+	 * so a request answered from a cache never takes the lock */
+	int read_pending;
+	struct walstamp stamp; /* the -shm header, for generation() */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -38,10 +43,25 @@ sq_err(struct sq *s, struct sf_error *err, const char *what)
 }
 
 /* The cached statement for SQL (a string literal), reset and unbound. */
+static int sq_txn(struct sq *s, const char *sql);
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_begin_read[] = "BEGIN DEFERRED";
+static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
+
 static sqlite3_stmt *
 sq_stmt(struct sq *s, const char *sql, struct sf_error *err)
 {
 	int i;
+
+	if (s->read_pending) {
+		s->read_pending = 0;
+		if (sq_txn(s, sql_begin_read) != SQLITE_OK) {
+			s->in_txn = 0;
+			sq_err(s, err, "begin");
+			return NULL;
+		}
+	}
 
 	for (i = 0; i < SQ_CACHE && s->cache[i].sql; i++) {
 		if (s->cache[i].sql == sql) {
@@ -173,6 +193,7 @@ sq_open(const char *url, struct store **out, struct sf_error *err)
 		path += 7;
 	s->base.ops = &store_sqlite_ops;
 	s->path = xstrdup(path);
+	walstamp_init(&s->stamp);
 	if (sqlite3_open_v2(path, &s->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_NOMUTEX,
@@ -211,6 +232,7 @@ sq_close(struct store *st)
 
 	for (int i = 0; i < SQ_CACHE && s->cache[i].sql; i++)
 		sqlite3_finalize(s->cache[i].stmt);
+	walstamp_release(&s->stamp);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -231,10 +253,6 @@ sq_txn(struct sq *s, const char *sql)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static const char sql_begin[] = "BEGIN IMMEDIATE";
-static const char sql_begin_read[] = "BEGIN DEFERRED";
-static const char sql_commit[] = "COMMIT";
-static const char sql_rollback[] = "ROLLBACK";
 
 static enum sf_status
 sq_begin(struct store *st, struct sf_error *err)
@@ -252,9 +270,11 @@ sq_begin_read(struct store *st, struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
 
-	if (sq_txn(s, sql_begin_read) != SQLITE_OK)
-		return sq_err(s, err, "begin");
+	if (s->in_txn)
+		return sf_fail(err, SF_INTERNAL, NULL,
+			       "a transaction is already open");
 	s->in_txn = 1;
+	s->read_pending = 1; /* sq_stmt begins it */
 	return SF_OK;
 }
 
@@ -263,6 +283,11 @@ sq_commit(struct store *st, struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
 
+	if (s->read_pending) {
+		s->read_pending = 0;
+		s->in_txn = 0;
+		return SF_OK;
+	}
 	if (sq_txn(s, sql_commit) != SQLITE_OK) {
 		enum sf_status r = sq_err(s, err, "commit");
 		sq_txn(s, sql_rollback);
@@ -278,9 +303,10 @@ sq_rollback(struct store *st)
 {
 	struct sq *s = (struct sq *)st;
 
-	if (s->in_txn)
+	if (s->in_txn && !s->read_pending)
 		sq_txn(s, sql_rollback);
 	s->in_txn = 0;
+	s->read_pending = 0;
 }
 
 static enum sf_status
@@ -1931,8 +1957,14 @@ static enum sf_status
 sq_generation(struct store *st, uint64_t out[2], struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
-	sqlite3_stmt *open = sq_stmt(s, "SELECT count(*) FROM schema_migrations",
-				     err);
+	sqlite3_stmt *open;
+
+	/* Outside a snapshot the -shm header tells, without a lock.  Inside
+	 * one it must be the snapshot's own version: a stamp newer than the
+	 * data read would let a cache keep an answer older than its stamp. */
+	if (!(s->in_txn && !s->read_pending) && walstamp_read(&s->stamp, out) == 0)
+		return SF_OK;
+	open = sq_stmt(s, "SELECT count(*) FROM schema_migrations", err);
 	sqlite3_stmt *q = open ? sq_stmt(s, "PRAGMA data_version", err) : NULL;
 	int rc;
 
@@ -1950,6 +1982,8 @@ sq_generation(struct store *st, uint64_t out[2], struct sf_error *err)
 	if (rc != SQLITE_ROW)
 		return sq_err(s, err, "generation");
 	out[1] = (uint64_t)sqlite3_total_changes64(s->db) + 1;
+	/* This connection has read, so it holds the -shm file open. */
+	walstamp_attach(&s->stamp, s->path);
 	return SF_OK;
 }
 
