@@ -286,4 +286,27 @@ as req.taxud
 http GET "/api/v1/samples/$S1"
 check_rc 200 "req.taxud still sees its sample"
 
+# --- another process's change reaches the server's caches at once --------
+# The session and task caches hold while nothing is committed; a commit
+# by the CLI (another process, another connection) must end them.
+as snet1
+for _ in 1 2 3 4; do http GET /api/v1/tasks; done # cached by now, on both threads
+check_py "$OUT" "all(t['step'] != 'review_ds' for t in j)" \
+	"snet1's tasks hold no ds step before the grant"
+"$SECFLOW_BIN" user grant snet1 ds >/dev/null
+for _ in 1 2; do # both server threads
+	http GET /api/v1/tasks
+	check_py "$OUT" "any(t['step'] == 'review_ds' for t in j)" \
+		"right after a grant by the CLI, snet1's tasks hold ds steps"
+	http GET /api/v1/me
+	check_py "$OUT" "'ds' in [r['role'] for r in j['roles']]" \
+		"right after a grant by the CLI, snet1's /me shows ds"
+done
+"$SECFLOW_BIN" user revoke snet1 ds >/dev/null
+for _ in 1 2; do
+	http GET /api/v1/me
+	check_py "$OUT" "'ds' not in [r['role'] for r in j['roles']]" \
+		"right after a revoke by the CLI, snet1's /me no longer shows ds"
+done
+
 finish
