@@ -2,8 +2,10 @@
 # bench/run.sh - every benchmark, each printed as a ratio against a
 # baseline measured in the same run on the same machine, on SQLite and on
 # a throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh) in one run:
-#   1. durable steps/s vs raw database transactions (bench_steps): raw
-#      SQLite, and libpq on the same PostgreSQL server;
+#   1. durable steps/s vs raw database transactions of the same size
+#      (bench_steps: the rows a step writes, by prepared statements on a
+#      schema made by secflow's migrations; a two-row transaction too, for
+#      reference): raw SQLite, and libpq on the same PostgreSQL server;
 #   2. GET /api/v1/tasks under wrk vs a libmicrohttpd hello-world server
 #      with the same threading (bench/hello.c): req/s and p99 latency;
 #   3. per backend, with 100,000 samples, 100,000 conventions, 100,000
@@ -77,7 +79,7 @@ cpdb() {
 echo "== durable step rate"
 "$top/build-bench/bench_steps" "$work" 2000
 if [ -n "$pg_url" ]; then
-	"$top/build-bench/bench_steps" "$(mkdb postgresql bench_steps)" 1000
+	"$top/build-bench/bench_steps" "$(mkdb postgresql bench_steps)" 1000 "$(mkdb postgresql bench_steps_raw)"
 fi
 
 echo "== HTTP: GET /api/v1/tasks vs hello-world (wrk -t2 -c64 -d${secs}s)"
