@@ -26,7 +26,9 @@
 #   BENCH_NO_PG=1 skips PostgreSQL; BENCH_INSTANCES (of each kind),
 #   BENCH_TEMPLATES (conventions and incidents made through the API,
 #   default 200), BENCH_AUDIT, BENCH_TICK_JOBS, BENCH_KW_MIB (default
-#   256), BENCH_RECON_ROWS and BENCH_RECON_AUTH change the sizes.
+#   256), BENCH_RECON_ROWS and BENCH_RECON_AUTH change the sizes;
+#   BENCH_ONLY="steps http load keywords reconcile" (any of them) runs
+#   only those sections.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-10}
@@ -47,8 +49,9 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 backends=sqlite
-if [ -z "${BENCH_NO_PG:-}" ]; then
+if [ -z "${BENCH_NO_PG:-}" ] && { want steps || want load; }; then
 	pg_url=$("$top/scripts/pg-test-cluster.sh" start "$work/pg")
 	backends="sqlite postgresql"
 fi
@@ -76,36 +79,8 @@ cpdb() {
 	fi
 }
 
-echo "== durable step rate"
-"$top/build-bench/bench_steps" "$work" 2000
-if [ -n "$pg_url" ]; then
-	"$top/build-bench/bench_steps" "$(mkdb postgresql bench_steps)" 1000 "$(mkdb postgresql bench_steps_raw)"
-fi
-
-echo "== HTTP: GET /api/v1/tasks vs hello-world (wrk -t2 -c64 -d${secs}s)"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-"$top/bench/build-hello.sh" "$work/hello"
-hp=$(port)
-"$work/hello" "$hp" >/dev/null 2>&1 &
-pids+=($!)
-
-export SECFLOW_DB="$work/bench.db" SECFLOW_SPOOL="$work/spool"
 sf="$top/build-bench/secflow"
-"$sf" migrate >/dev/null
-"$sf" demo >/dev/null
-sp=$(port)
-"$sf" serve --listen "127.0.0.1:$sp" --tick-interval 0 >/dev/null 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-	curl -sf "http://127.0.0.1:$sp/healthz" >/dev/null 2>&1 && curl -sf "http://127.0.0.1:$hp/" >/dev/null 2>&1 && break
-	sleep 0.05
-done
-token=$(curl -s -X POST "http://127.0.0.1:$sp/api/v1/session" \
-	-d '{"user":"ds.officer","password":"secflow-demo"}' |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-tasks=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$sp/api/v1/tasks")
-echo "tasks answer: ${#tasks} bytes"
-
 # wrk_run URL [HEADER]: prints "REQS P99_MS"
 wrk_run() {
 	local out
@@ -121,19 +96,60 @@ wrk_run() {
 	errs=$(echo "$out" | awk '/Socket errors/ {gsub(/,/,""); print $NF; f=1} END {if (!f) print 0}')
 	echo "$reqs $p99 $errs"
 }
-read -r hr hp99 _ < <(wrk_run "http://127.0.0.1:$hp/")
-read -r tr tp99 _ < <(wrk_run "http://127.0.0.1:$sp/api/v1/tasks" "Authorization: Bearer $token")
-python3 - "$hr" "$hp99" "$tr" "$tp99" <<'PY'
+
+if want steps; then
+echo "== durable step rate"
+"$top/build-bench/bench_steps" "$work" 2000
+if [ -n "$pg_url" ]; then
+	"$top/build-bench/bench_steps" "$(mkdb postgresql bench_steps)" 1000 "$(mkdb postgresql bench_steps_raw)"
+fi
+fi
+
+if want http; then
+echo "== HTTP: GET /api/v1/tasks vs hello-world (wrk -t2 -c64 -d${secs}s)"
+"$top/bench/build-hello.sh" "$work/hello"
+hp=$(port)
+"$work/hello" "$hp" >/dev/null 2>&1 &
+pids+=($!)
+
+export SECFLOW_DB="$work/bench.db" SECFLOW_SPOOL="$work/spool"
+"$sf" migrate >/dev/null
+"$sf" demo >/dev/null
+sp=$(port)
+"$sf" serve --listen "127.0.0.1:$sp" --tick-interval 0 >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+	curl -sf "http://127.0.0.1:$sp/healthz" >/dev/null 2>&1 && curl -sf "http://127.0.0.1:$hp/" >/dev/null 2>&1 && break
+	sleep 0.05
+done
+token=$(curl -s -X POST "http://127.0.0.1:$sp/api/v1/session" \
+	-d '{"user":"ds.officer","password":"secflow-demo"}' |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+tasks=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$sp/api/v1/tasks")
+echo "tasks answer: ${#tasks} bytes"
+
+# Three rounds of hello-world then tasks, each round's ratio on its own
+# pair; the median round is the figure (a shared VM drifts within a run).
+rounds=()
+for _ in 1 2 3; do
+	read -r hr hp99 _ < <(wrk_run "http://127.0.0.1:$hp/")
+	read -r tr tp99 _ < <(wrk_run "http://127.0.0.1:$sp/api/v1/tasks" "Authorization: Bearer $token")
+	rounds+=("$hr $hp99 $tr $tp99")
+done
+python3 - "${rounds[@]}" <<'PY'
 import sys
-hr, hp, tr, tp = map(float, sys.argv[1:])
+rs = sorted((tuple(map(float, a.split())) for a in sys.argv[1:]), key=lambda r: r[2] / r[0])
+hr, hp, tr, tp = rs[len(rs) // 2]
 print(f"hello-world: {hr:.0f} req/s, p99 {hp:.2f} ms")
 print(f"GET /api/v1/tasks: {tr:.0f} req/s, p99 {tp:.2f} ms")
-print(f"ratio {tr/hr:.2f} of the hello-world rate (target >= 0.50); p99 {tp/hp if hp else 0:.1f}x")
+print(f"ratio {tr/hr:.2f} of the hello-world rate (target >= 0.50; median of {len(rs)} rounds, "
+      f"lowest {rs[0][2]/rs[0][0]:.2f}, highest {rs[-1][2]/rs[-1][0]:.2f}); p99 {tp/hp if hp else 0:.1f}x")
 PY
 # the hello-world and demo servers are done: free their CPU
 for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 wait 2>/dev/null || true
 pids=()
+fi
 
 # serve_on DB NOW: start `secflow serve` on DB at NOW; sets srv and base
 serve_on() {
@@ -166,6 +182,7 @@ now_s() { date +%s.%N; }
 since() { awk -v a="$1" -v b="${2:-$(now_s)}" 'BEGIN { printf "%.2f", b - a }'; }
 
 thu=2026-12-03 # a Thursday: the reminders fall due 2 working days later
+if want load; then
 for b in $backends; do
 	echo "== $b: preparing $ntick submitted samples (through the API)"
 	db=$(mkdb "$b" bench_$b)
@@ -237,9 +254,14 @@ WHO
 	unset SECFLOW_DB
 done
 echo "(target: first page p99 < 50 ms)"
+fi
 
+if want keywords; then
 echo "== keyword scan vs grep and ripgrep"
 SECFLOW_BIN="$top/build-bench/secflow" "$top/bench/keywords.sh" "${BENCH_KW_MIB:-256}"
+fi
 
+if want reconcile; then
 echo "== user-list reconciliation vs the sqlite3 tool"
 SECFLOW_BIN="$top/build-bench/secflow" "$top/bench/reconcile" "${BENCH_RECON_ROWS:-1000000}" "${BENCH_RECON_AUTH:-800000}"
+fi
