@@ -544,7 +544,7 @@ test_instance_rev(void **state)
 	    f->st->ops->procdef_put(f->st, "p", 1, "h1", "src", T0, &pd, &err),
 	    SF_OK);
 	assert_int_equal(f->st->ops->instance_add(f->st, pd, "p", "samples",
-						  data, T0, &id, &err),
+						  data, NULL, T0, &id, &err),
 			 SF_OK);
 	json_decref(data);
 	assert_int_equal(f->st->ops->instance_get(f->st, id, &in, &err), SF_OK);
@@ -554,15 +554,15 @@ test_instance_rev(void **state)
 
 	data = json_pack("{s:s}", "title", "second");
 	assert_int_equal(f->st->ops->instance_update(f->st, id, "running", data,
-						     0, T0 + 1, &err),
+						     NULL, 0, T0 + 1, &err),
 			 SF_OK);
 	json_decref(data);
 
 	/* A writer that read rev 0 lost the race. */
 	data = json_pack("{s:s}", "title", "stale");
 	sf_error_clear(&err);
-	assert_int_equal(f->st->ops->instance_update(f->st, id, "done", data, 0,
-						     T0 + 2, &err),
+	assert_int_equal(f->st->ops->instance_update(f->st, id, "done", data,
+						     NULL, 0, T0 + 2, &err),
 			 SF_CONFLICT);
 	json_decref(data);
 
