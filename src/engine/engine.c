@@ -1210,6 +1210,22 @@ engine_summary(const struct engine *e, const char *process, json_t *data)
 	return summary_for(e->reg, process, data);
 }
 
+/* Append V in decimal to OUT (buf_addf's printf machinery was a fifth
+ * of a list page's time). */
+static void
+add_int(struct buf *out, int64_t v)
+{
+	char t[24], *p = t + sizeof(t);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	buf_add(out, p, (size_t)(t + sizeof(t) - p));
+}
+
 /* Append ROW to OUT as a list item: {"id","process","state","data",
  * "created","updated"}, the data being the summary (made now from the
  * whole data when the row has none). */
@@ -1219,7 +1235,9 @@ list_item(struct buf *out, const struct procdef *def,
 {
 	char *made = NULL;
 
-	buf_addf(out, "{\"id\":%lld,\"process\":", (long long)row->id);
+	buf_adds(out, "{\"id\":");
+	add_int(out, row->id);
+	buf_adds(out, ",\"process\":");
 	summary_json_string(out, row->process);
 	buf_adds(out, ",\"state\":");
 	summary_json_string(out, row->state);
@@ -1227,8 +1245,11 @@ list_item(struct buf *out, const struct procdef *def,
 	if (!row->summary)
 		made = summary_text(def, row->data);
 	buf_adds(out, row->summary ? row->summary : made);
-	buf_addf(out, ",\"created\":%lld,\"updated\":%lld}",
-		 (long long)row->created, (long long)row->updated);
+	buf_adds(out, ",\"created\":");
+	add_int(out, row->created);
+	buf_adds(out, ",\"updated\":");
+	add_int(out, row->updated);
+	buf_adds(out, "}");
 	free(made);
 }
 

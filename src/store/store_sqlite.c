@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/embedded.h"
 #include "store.h"
 
@@ -1492,8 +1493,8 @@ summary_row_add(sqlite3_stmt *q, struct summary_list *out, size_t *cap)
 
 /*
  * As sq_instance_list_for: each pair's newest LIMIT ids from its range of
- * instance_keys, then the newest LIMIT of their union, each row by its
- * primary key.  Reading a row's summary reads no more of its data than
+ * instance_keys, then the newest LIMIT of their union, read by their
+ * primary key in one statement.  Reading a row's summary reads no more of its data than
  * SQLite needs to step over it.
  */
 static enum sf_status
@@ -1507,8 +1508,9 @@ sq_instance_summaries_for(struct store *st, const char *object,
 		"SELECT instance_id FROM instance_keys WHERE role = ?1 AND "
 		"scope = ?2 AND object = ?3 AND instance_id < ?4 ORDER BY "
 		"instance_id DESC LIMIT ?5";
-	static const char one[] = "SELECT " SUMMARY_COLS " FROM instances "
-				  "WHERE id = ?";
+	static const char some[] = "SELECT " SUMMARY_COLS " FROM instances "
+				   "WHERE id IN (SELECT value FROM "
+				   "json_each(?1)) ORDER BY id DESC";
 	static const char all[] = "SELECT " SUMMARY_COLS " FROM instances "
 				  "WHERE object = ?1 AND id < ?2 ORDER BY id "
 				  "DESC LIMIT ?3";
@@ -1557,22 +1559,33 @@ sq_instance_summaries_for(struct store *st, const char *object,
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), by_id_desc);
-	for (size_t i = 0; i < n && (!limit || out->n < limit); i++) {
-		if (i && v[i] == v[i - 1])
-			continue;
-		if (!(q = sq_stmt(s, one, err))) {
+	/* The page's ids, newest first, in one statement (fifty point
+	 * queries cost more in statement resets than in reading). */
+	{
+		struct buf b;
+		size_t kept = 0;
+
+		buf_init(&b, 0);
+		buf_adds(&b, "[");
+		for (size_t i = 0; i < n && (!limit || kept < limit); i++) {
+			if (i && v[i] == v[i - 1])
+				continue;
+			buf_addf(&b, "%s%lld", kept++ ? "," : "",
+				 (long long)v[i]);
+		}
+		buf_adds(&b, "]");
+		if (!(q = sq_stmt(s, some, err))) {
+			buf_release(&b);
 			r = SF_DB;
 			goto out;
 		}
-		b_int(q, 1, v[i]);
-		rc = sqlite3_step(q);
-		if (rc == SQLITE_ROW)
+		sqlite3_bind_text(q, 1, b.data, (int)b.len, SQLITE_TRANSIENT);
+		buf_release(&b);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 			summary_row_add(q, out, &ocap);
 		sqlite3_reset(q);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		if (rc != SQLITE_DONE)
 			r = sq_err(s, err, "instances");
-			goto out;
-		}
 	}
 out:
 	free(v);
