@@ -77,6 +77,7 @@ static char *
 signature(const struct registry *reg)
 {
 	struct buf b;
+	char *sig;
 
 	buf_init(&b, 0);
 	for (size_t i = 0; i < registry_count(reg); i++) {
@@ -86,7 +87,9 @@ signature(const struct registry *reg)
 		for (size_t k = 0; k < def->nlist; k++)
 			buf_addf(&b, "%s%s", k ? "," : "", def->list[k]);
 	}
-	return buf_detach(&b, NULL);
+	sig = buf_detach(&b, NULL);
+	buf_release(&b); /* buf_detach left it a new empty buffer */
+	return sig;
 }
 
 /* Whether the setting list_fields differs from SIG. */
