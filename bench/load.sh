@@ -8,8 +8,9 @@
 # submitted through the API by bench/run.sh, conventions and incidents
 # made by bench/templates.sh.  For each kind that has templates, their
 # rows are copied by INSERT ... SELECT in one transaction until there are
-# INSTANCES of it: the instance, its steps, its access keys (instance_keys,
-# and step_keys of the active steps), its jobs (a convention's expiry
+# INSTANCES of it: the instance (its list summary changed as its data),
+# its steps, its access keys (instance_keys, and step_keys of the active
+# steps), its jobs (a convention's expiry
 # warnings) and its catalogue entries (an incident's reference), each copy
 # with other scope values, so visibility differs per user: samples under
 # one of 20 DGs (TAXUD, DG01..DG19; a third of the copies done),
@@ -119,10 +120,10 @@ CREATE TEMP TABLE ti AS SELECT id, row_number() OVER (ORDER BY id) AS r FROM ins
 CREATE TEMP TABLE ts AS SELECT s.id, s.instance_id, ti.r AS ir, row_number() OVER (ORDER BY s.id) AS r FROM steps s JOIN ti ON ti.id = s.instance_id;
 CREATE TEMP TABLE tj AS SELECT j.id, ti.r AS ir, row_number() OVER (ORDER BY j.id) AS r FROM jobs j JOIN ti ON ti.id = j.instance_id;
 CREATE TEMP TABLE cp AS SELECT ti.r AS r, k, ti.r + k AS v FROM ti, ($(series k "$copies")) s WHERE (k - 1) * $m + ti.r <= $want - $m;
-INSERT INTO instances(id, procdef_id, process, object, state, data, created, updated, rev)
+INSERT INTO instances(id, procdef_id, process, object, state, data, summary, created, updated, rev)
 SELECT $nid + ti.r, i.procdef_id, i.process, i.object,
        CASE WHEN $done_when THEN 'done' ELSE i.state END,
-       $data, i.created + k, i.updated + k, i.rev
+       $data, ${data//i.data/i.summary}, i.created + k, i.updated + k, i.rev
 FROM instances i JOIN ti ON ti.id = i.id JOIN cp ON cp.r = ti.r;
 INSERT INTO steps(id, instance_id, step, state, activated, due, overdue, completed,
                   user_name, role, acting_for, input, roles, scope)

@@ -13,6 +13,7 @@
 #include "core/parse.h"
 #include "core/buf.h"
 #include "engine/setup.h"
+#include "engine/summary.h"
 #include "modules/modules.h"
 
 static void
@@ -97,6 +98,9 @@ cli_open(struct cli *c, struct sf_error *err)
 	if (r)
 		goto fail;
 	r = registry_load(c->processes, &c->reg, err);
+	if (r)
+		goto fail;
+	r = summary_refresh(c->st, c->reg, err);
 	if (r)
 		goto fail;
 	r = engine_init(&c->eng, c->st, c->reg, err);

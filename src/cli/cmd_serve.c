@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "engine/setup.h"
+#include "engine/summary.h"
 #include "http/api.h"
 #include "http/server.h"
 
@@ -78,6 +79,16 @@ cmd_serve(struct cli *c)
 	r = api_init(&api, &acfg, &err);
 	if (r)
 		return cli_fail(c, &err);
+	/* The list summaries follow the definitions loaded (summary.h). */
+	r = store_open(c->db, &st, &err);
+	if (!r) {
+		r = summary_refresh(st, api.reg, &err);
+		store_close(st);
+	}
+	if (r) {
+		api_release(&api);
+		return cli_fail(c, &err);
+	}
 	hcfg.listen = listen ? listen : "127.0.0.1:8080";
 	hcfg.threads = (unsigned)threads;
 	hcfg.max_body = (size_t)max_body;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "auth/actor.h"
+#include "core/buf.h"
 #include "core/calendar.h"
 #include "engine/outbox.h"
 #include "engine/procdef.h"
@@ -136,6 +137,20 @@ enum sf_status engine_view(struct engine *e, const struct actor *who,
 enum sf_status engine_list(struct engine *e, const struct actor *who,
 			   const char *object, int64_t before, size_t limit,
 			   json_t **out, int64_t *next, struct sf_error *err);
+/* A list page: engine_list with each instance's list summary (the data
+ * fields its process's "list:" names) as its data, written as the JSON
+ * array's text to OUT (appended; the caller owns OUT).  Neither reads
+ * nor parses the instances' whole data. */
+enum sf_status engine_list_summaries(struct engine *e,
+				     const struct actor *who,
+				     const char *object, int64_t before,
+				     size_t limit, struct buf *out,
+				     int64_t *next, struct sf_error *err);
+/* The list summary of DATA for PROCESS (engine/summary.h), for a
+ * module's own instance_update/instance_add; NULL when PROCESS is not
+ * loaded (the row is then summarised when listed).  Caller frees. */
+char *engine_summary(const struct engine *e, const char *process,
+		     json_t *data);
 /* Every active step WHO may perform now, soonest due first. */
 enum sf_status engine_tasks(struct engine *e, const struct actor *who,
 			    json_t **out, struct sf_error *err);

@@ -1412,9 +1412,62 @@ check_definition(struct parser *p)
  */
 
 static const char *const top_keys[] = {
-    "process", "version", "title", "object", "fields",
-    "scopes",  "readers", "starters", "start", "steps",  NULL,
+    "process", "version", "title",  "object", "fields", "scopes",
+    "readers", "starters", "start", "list",   "steps",  NULL,
 };
+
+const char *const procdef_list_keys[] = {"phase", "number", NULL};
+
+/*
+ * "list:", the data fields a list page shows: each a declared field (of
+ * the process or of a step) or a key a module writes (procdef_list_keys);
+ * never a private "_" key.  Absent: the process's own fields.
+ */
+static enum sf_status
+parse_list(struct parser *p, struct fy_node *n, int l)
+{
+	struct procdef *def = p->def;
+	enum sf_status st;
+	int *lines = NULL;
+
+	if (!n) {
+		def->nlist = def->nfields;
+		def->list = xcalloc(def->nfields ? def->nfields : 1,
+				    sizeof(char *));
+		for (size_t i = 0; i < def->nfields; i++)
+			def->list[i] = xstrdup(def->fields[i].name);
+		return SF_OK;
+	}
+	if ((st = get_list(p, n, l, "list", 1, &def->list, &def->nlist,
+			   &lines)))
+		goto out;
+	for (size_t i = 0; i < def->nlist; i++) {
+		const char *f = def->list[i];
+		size_t pos = 0, k;
+
+		if (f[0] == '_') {
+			st = perr(p, lines[i],
+				  "list names private field \"%s\"", f);
+			goto out;
+		}
+		if (next_decl(def, f, &pos))
+			continue;
+		for (k = 0; procdef_list_keys[k]; k++)
+			if (strcmp(procdef_list_keys[k], f) == 0)
+				break;
+		if (!procdef_list_keys[k]) {
+			st = perr(p, lines[i],
+				  "list names unknown field \"%s\" (not an "
+				  "instance field, a field of any step, nor "
+				  "one secflow writes: phase, number)",
+				  f);
+			goto out;
+		}
+	}
+out:
+	free(lines);
+	return st;
+}
 
 static enum sf_status
 parse_scopes(struct parser *p, struct fy_node *n, int line)
@@ -1560,6 +1613,10 @@ parse_root(struct parser *p, struct fy_node *root)
 	st = check_definition(p);
 	if (!st)
 		st = check_scoped_roles(p);
+	if (!st) {
+		n = map_get(root, "list", &l);
+		st = parse_list(p, n, l);
+	}
 out:
 	free(lines);
 	return st;
@@ -1793,6 +1850,7 @@ procdef_free(struct procdef *def)
 	free_strings(def->readers, def->nreaders);
 	free_strings(def->starters, def->nstarters);
 	free_strings(def->start, def->nstart);
+	free_strings(def->list, def->nlist);
 	free(def->name);
 	free(def->title);
 	free(def->object);

@@ -142,6 +142,10 @@ struct procdef {
 	size_t nstarters;
 	char **start; /* steps active at start */
 	size_t nstart;
+	/* The data fields a list page shows of each instance (its summary):
+	 * "list:", or the names of FIELDS when absent. */
+	char **list;
+	size_t nlist;
 	struct step_def *steps;
 	size_t nsteps;
 };
@@ -152,12 +156,17 @@ struct procdef {
  * (procdef_free).  Validation: unknown role, unknown field type, unknown
  * step in next/join/start, a step no path reaches, a join one of whose
  * predecessors can never route to it, a condition on an undeclared field,
- * a scope for an unscoped role, a bad duration, a duplicate id.
+ * a scope for an unscoped role, a bad duration, a duplicate id, a list
+ * field that is neither declared nor written by a module (procdef_list_keys).
  */
 enum sf_status procdef_parse(const char *text, size_t len,
 			     const char *filename, struct procdef **out,
 			     struct sf_error *err);
 void procdef_free(struct procdef *def);
+
+/* The data keys the modules write themselves, which "list:" may name
+ * though no fields: declares them (NULL-terminated). */
+extern const char *const procdef_list_keys[];
 
 const struct step_def *procdef_step(const struct procdef *def, const char *id);
 /* Instance data field that scopes ROLE in DEF, or NULL. */

@@ -48,8 +48,12 @@ api_objects(struct api_call *c)
 				 "before is the id where the page starts");
 			return 1;
 		}
-		r = engine_list(c->eng, &c->who, def->object, before,
-				(size_t)limit, &out, &next, &err);
+		/* Each item's data is its list summary, written as text
+		 * by the engine: no instance's whole data is read. */
+		buf_reset(&c->resp->body);
+		r = engine_list_summaries(c->eng, &c->who, def->object, before,
+					  (size_t)limit, &c->resp->body, &next,
+					  &err);
 		if (r) {
 			api_error(c, &err);
 			return 1;
@@ -58,7 +62,7 @@ api_objects(struct api_call *c)
 			snprintf(hdr, sizeof(hdr), "%lld", (long long)next);
 			http_response_header(c->resp, "X-Next-Before", hdr);
 		}
-		api_json(c, 200, out);
+		c->resp->status = 200;
 		return 1;
 	}
 	if (c->nseg == 1 && strcmp(c->req->method, "POST") == 0) {

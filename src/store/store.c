@@ -89,6 +89,19 @@ step_list_release(struct step_list *l)
 }
 
 void
+summary_list_release(struct summary_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].process);
+		free(l->v[i].state);
+		free(l->v[i].summary);
+		json_decref(l->v[i].data);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
 job_list_release(struct job_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {

@@ -66,6 +66,26 @@ struct instance {
 	int64_t rev;
 };
 
+/*
+ * One item of a list page: an instance without its data, with its list
+ * summary (compact JSON text of the list fields, engine/summary.h), or,
+ * for a row whose summary was never made (NULL), its whole data.
+ */
+struct summary_row {
+	int64_t id;
+	char *process;
+	char *state;
+	char *summary; /* a JSON object's text, or NULL */
+	json_t *data;  /* only when summary is NULL */
+	sf_time created;
+	sf_time updated;
+};
+
+struct summary_list {
+	struct summary_row *v;
+	size_t n;
+};
+
 struct step_row {
 	int64_t id;
 	int64_t instance_id;
@@ -285,9 +305,13 @@ struct store_ops {
 					 char **source, struct sf_error *err);
 
 	/* instances and their steps */
+	/* SUMMARY (here and in instance_update) is the list summary of
+	 * DATA (engine/summary.h), or NULL when not known: the row is then
+	 * summarised when listed. */
 	enum sf_status (*instance_add)(struct store *st, int64_t procdef_id,
 				       const char *process, const char *object,
-				       json_t *data, sf_time now, int64_t *id,
+				       json_t *data, const char *summary,
+				       sf_time now, int64_t *id,
 				       struct sf_error *err);
 	enum sf_status (*instance_get)(struct store *st, int64_t id,
 				       struct instance *out,
@@ -296,8 +320,13 @@ struct store_ops {
 	 * SF_CONFLICT); the row's rev becomes EXPECTED_REV + 1. */
 	enum sf_status (*instance_update)(struct store *st, int64_t id,
 					  const char *state, json_t *data,
+					  const char *summary,
 					  int64_t expected_rev, sf_time now,
 					  struct sf_error *err);
+	/* Write only the summary of instance ID (summary_refresh). */
+	enum sf_status (*instance_summary_put)(struct store *st, int64_t id,
+					       const char *summary,
+					       struct sf_error *err);
 	/* Instances of OBJECT (NULL = all) with an id below BEFORE (0: no
 	 * bound), newest first, at most LIMIT (0: all): JSON array of
 	 * {"id","process","state","data","created","updated"}. */
@@ -357,6 +386,13 @@ struct store_ops {
 					    int64_t before, size_t limit,
 					    json_t **out,
 					    struct sf_error *err);
+	/* instance_list_for as a list page shows it: the rows' summaries
+	 * instead of their data, which is never read unless a summary is
+	 * missing. */
+	enum sf_status (*instance_summaries_for)(
+		struct store *st, const char *object,
+		const struct access_keys *pairs, int64_t before, size_t limit,
+		struct summary_list *out, struct sf_error *err);
 	enum sf_status (*join_arrive)(struct store *st, int64_t instance_id,
 				      const char *join_step,
 				      const char *from_step,
@@ -497,6 +533,7 @@ void user_release(struct user *u);
 void grant_list_release(struct grant_list *l);
 void instance_release(struct instance *i);
 void step_row_release(struct step_row *s);
+void summary_list_release(struct summary_list *l);
 void step_list_release(struct step_list *l);
 /* Add ROLE with SCOPE (copied) unless K holds it already. */
 void access_keys_add(struct access_keys *k, const char *role,

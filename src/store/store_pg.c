@@ -76,6 +76,9 @@ enum stmt {
 	S_TASKS_BY_ID,
 	S_INSTANCE_LIST_ALL,
 	S_INSTANCE_LIST_FOR,
+	S_INSTANCE_SUMMARY_PUT,
+	S_SUMMARIES_ALL,
+	S_SUMMARIES_FOR,
 	S_JOIN_ARRIVE,
 	S_JOIN_COUNT,
 	S_JOIN_CLEAR,
@@ -183,14 +186,17 @@ static const char *const stmts[S_COUNT] = {
 		      "(hash) DO NOTHING RETURNING id",
     [S_PROCDEF_SOURCE] = "SELECT source FROM procdefs WHERE id = $1",
     [S_INSTANCE_ADD] = "INSERT INTO instances(procdef_id, process, "
-		       "object, state, data, created, updated) VALUES "
-		       "($1, $2, $3, 'running', $4, $5, $5) RETURNING id",
+		       "object, state, data, summary, created, updated) "
+		       "VALUES ($1, $2, $3, 'running', $4, $5, $6, $6) "
+		       "RETURNING id",
     [S_INSTANCE_GET] = "SELECT id, procdef_id, process, object, state, "
 		       "data, created, updated, rev FROM instances WHERE "
 		       "id = $1",
     [S_INSTANCE_UPDATE] = "UPDATE instances SET state = $1, data = $2, "
-			  "updated = $3, rev = rev + 1 WHERE id = $4 AND "
-			  "rev = $5",
+			  "summary = $3, updated = $4, rev = rev + 1 WHERE "
+			  "id = $5 AND rev = $6",
+    [S_INSTANCE_SUMMARY_PUT] = "UPDATE instances SET summary = $1 WHERE "
+			       "id = $2",
     [S_INSTANCE_LIST] = "SELECT id, process, state, data, created, "
 			"updated FROM instances WHERE ($1::text IS NULL "
 			"OR object = $1::text) AND ($2::bigint = 0 OR id < "
@@ -261,6 +267,23 @@ static const char *const stmts[S_COUNT] = {
 	"k.instance_id < $2::bigint ORDER BY k.instance_id DESC LIMIT "
 	"$3::bigint) l GROUP BY l.instance_id ORDER BY l.instance_id DESC "
 	"LIMIT $3::bigint) ORDER BY i.id DESC",
+    /* The list page's rows: S_INSTANCE_LIST_ALL and _FOR with the
+     * summary, and the data only where it is missing (a summary is a
+     * short column; the data, often TOASTed, is then never read). */
+    [S_SUMMARIES_ALL] =
+	"SELECT id, process, state, summary, CASE WHEN summary IS NULL "
+	"THEN data END, created, updated FROM instances WHERE object = "
+	"$1::text AND id < $2::bigint ORDER BY id DESC LIMIT $3::bigint",
+    [S_SUMMARIES_FOR] =
+	"SELECT i.id, i.process, i.state, i.summary, CASE WHEN i.summary IS "
+	"NULL THEN i.data END, i.created, i.updated FROM instances i WHERE "
+	"i.id IN (SELECT l.instance_id FROM jsonb_to_recordset($4::jsonb) "
+	"AS p(role text, scope text) CROSS JOIN LATERAL (SELECT "
+	"k.instance_id FROM instance_keys k WHERE k.role = p.role AND "
+	"k.scope = p.scope AND k.object = $1::text AND k.instance_id < "
+	"$2::bigint ORDER BY k.instance_id DESC LIMIT $3::bigint) l GROUP "
+	"BY l.instance_id ORDER BY l.instance_id DESC LIMIT $3::bigint) "
+	"ORDER BY i.id DESC",
     [S_JOIN_ARRIVE] = "INSERT INTO join_arrivals(instance_id, join_step, "
 		      "from_step) VALUES ($1, $2, $3) ON CONFLICT DO "
 		      "NOTHING",
@@ -1381,8 +1404,8 @@ pq_procdef_source(struct store *st, int64_t id, char **source,
 
 static enum sf_status
 pq_instance_add(struct store *st, int64_t procdef_id, const char *process,
-		const char *object, json_t *data, sf_time now, int64_t *id,
-		struct sf_error *err)
+		const char *object, json_t *data, const char *summary,
+		sf_time now, int64_t *id, struct sf_error *err)
 {
 	struct params prm = {0};
 	PGresult *res;
@@ -1391,6 +1414,7 @@ pq_instance_add(struct store *st, int64_t procdef_id, const char *process,
 	p_text(&prm, process);
 	p_text(&prm, object);
 	p_json(&prm, data);
+	p_text(&prm, summary);
 	p_int(&prm, now);
 	res = pq_run((struct pq *)st, S_INSTANCE_ADD, &prm, "instance", err);
 	if (!res)
@@ -1434,8 +1458,8 @@ pq_instance_get(struct store *st, int64_t id, struct instance *out,
 
 static enum sf_status
 pq_instance_update(struct store *st, int64_t id, const char *state,
-		   json_t *data, int64_t expected_rev, sf_time now,
-		   struct sf_error *err)
+		   json_t *data, const char *summary, int64_t expected_rev,
+		   sf_time now, struct sf_error *err)
 {
 	struct params prm = {0};
 	enum sf_status r;
@@ -1443,6 +1467,7 @@ pq_instance_update(struct store *st, int64_t id, const char *state,
 
 	p_text(&prm, state);
 	p_json(&prm, data);
+	p_text(&prm, summary);
 	p_int(&prm, now);
 	p_int(&prm, id);
 	p_int(&prm, expected_rev);
@@ -1455,6 +1480,18 @@ pq_instance_update(struct store *st, int64_t id, const char *state,
 		    err, SF_CONFLICT, NULL,
 		    "the object changed meanwhile; reload and retry");
 	return SF_OK;
+}
+
+static enum sf_status
+pq_instance_summary_put(struct store *st, int64_t id, const char *summary,
+			struct sf_error *err)
+{
+	struct params prm = {0};
+
+	p_text(&prm, summary);
+	p_int(&prm, id);
+	return pq_exec((struct pq *)st, S_INSTANCE_SUMMARY_PUT, &prm,
+		       "instance", err);
 }
 
 /* Rows of id, process, state, data, created, updated as instance_list's
@@ -1545,6 +1582,69 @@ pq_instance_list_for(struct store *st, const char *object,
 	if (!res)
 		return run_status(err);
 	*out = instance_rows_json(res);
+	PQclear(res);
+	return SF_OK;
+}
+
+/* Like pq_instance_list_for, for a list page: struct summary_row. */
+static enum sf_status
+pq_instance_summaries_for(struct store *st, const char *object,
+			  const struct access_keys *pairs, int64_t before,
+			  size_t limit, struct summary_list *out,
+			  struct sf_error *err)
+{
+	struct pq *p = (struct pq *)st;
+	struct params prm = {0};
+	PGresult *res;
+	char *json = NULL;
+
+	memset(out, 0, sizeof(*out));
+	p_text(&prm, object);
+	p_int(&prm, before > 0 ? before : INT64_MAX);
+	/* LIMIT NULL is no limit in PostgreSQL. */
+	if (limit)
+		p_int(&prm, (int64_t)limit);
+	else
+		p_text(&prm, NULL);
+	if (pairs) {
+		json = access_keys_json(pairs);
+		p_text(&prm, json);
+	}
+	/* The generic plan, as for S_INSTANCE_LIST_FOR. */
+	if (pairs && p->in_txn &&
+	    pq_simple(p, "SET LOCAL plan_cache_mode = force_generic_plan",
+		      "instances", err)) {
+		params_release(&prm);
+		free(json);
+		return run_status(err);
+	}
+	res = pq_run(p, pairs ? S_SUMMARIES_FOR : S_SUMMARIES_ALL, &prm,
+		     "instances", err);
+	free(json);
+	if (res && pairs && p->in_txn &&
+	    pq_simple(p, "SET LOCAL plan_cache_mode = auto", "instances",
+		      err)) {
+		PQclear(res);
+		res = NULL;
+	}
+	if (!res)
+		return run_status(err);
+	out->n = (size_t)PQntuples(res);
+	out->v = xcalloc(out->n ? out->n : 1, sizeof(*out->v));
+	for (size_t i = 0; i < out->n; i++) {
+		struct summary_row *r = &out->v[i];
+		int k = (int)i;
+
+		r->id = c_int(res, k, 0);
+		r->process = c_text(res, k, 1);
+		r->state = c_text(res, k, 2);
+		r->summary = c_text(res, k, 3);
+		r->data = r->summary ? NULL : c_json(res, k, 4);
+		if (!r->summary && !r->data)
+			r->data = json_object();
+		r->created = c_int(res, k, 5);
+		r->updated = c_int(res, k, 6);
+	}
 	PQclear(res);
 	return SF_OK;
 }
@@ -2487,6 +2587,8 @@ static const struct store_ops store_pg_ops = {
     .instance_keys_put = pq_instance_keys_put,
     .tasks_for = pq_tasks_for,
     .instance_list_for = pq_instance_list_for,
+    .instance_summaries_for = pq_instance_summaries_for,
+    .instance_summary_put = pq_instance_summary_put,
     .join_arrive = pq_join_arrive,
     .join_count = pq_join_count,
     .join_clear = pq_join_clear,

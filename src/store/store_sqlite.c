@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/embedded.h"
 #include "store.h"
 #include "store/walstamp.h"
@@ -942,13 +943,14 @@ sq_procdef_source(struct store *st, int64_t id, char **source,
 
 static enum sf_status
 sq_instance_add(struct store *st, int64_t procdef_id, const char *process,
-		const char *object, json_t *data, sf_time now, int64_t *id,
-		struct sf_error *err)
+		const char *object, json_t *data, const char *summary,
+		sf_time now, int64_t *id, struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
 	static const char sql[] = "INSERT INTO instances(procdef_id, process, "
-				  "object, state, data, created, updated) "
-				  "VALUES (?, ?, ?, 'running', ?, ?, ?)";
+				  "object, state, data, summary, created, "
+				  "updated) VALUES (?, ?, ?, 'running', ?, ?, "
+				  "?, ?)";
 	sqlite3_stmt *q = sq_stmt(s, sql, err);
 	enum sf_status r;
 
@@ -958,8 +960,9 @@ sq_instance_add(struct store *st, int64_t procdef_id, const char *process,
 	b_text(q, 2, process);
 	b_text(q, 3, object);
 	b_json(q, 4, data);
-	b_int(q, 5, now);
+	b_text(q, 5, summary);
 	b_int(q, 6, now);
+	b_int(q, 7, now);
 	r = sq_exec(s, q, err);
 	if (r)
 		return r;
@@ -1007,13 +1010,13 @@ sq_instance_get(struct store *st, int64_t id, struct instance *out,
 
 static enum sf_status
 sq_instance_update(struct store *st, int64_t id, const char *state,
-		   json_t *data, int64_t expected_rev, sf_time now,
-		   struct sf_error *err)
+		   json_t *data, const char *summary, int64_t expected_rev,
+		   sf_time now, struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
 	static const char sql[] = "UPDATE instances SET state = ?, data = ?, "
-				  "updated = ?, rev = rev + 1 WHERE id = ? "
-				  "AND rev = ?";
+				  "summary = ?, updated = ?, rev = rev + 1 "
+				  "WHERE id = ? AND rev = ?";
 	sqlite3_stmt *q = sq_stmt(s, sql, err);
 	enum sf_status r;
 
@@ -1021,9 +1024,10 @@ sq_instance_update(struct store *st, int64_t id, const char *state,
 		return SF_DB;
 	b_text(q, 1, state);
 	b_json(q, 2, data);
-	b_int(q, 3, now);
-	b_int(q, 4, id);
-	b_int(q, 5, expected_rev);
+	b_text(q, 3, summary);
+	b_int(q, 4, now);
+	b_int(q, 5, id);
+	b_int(q, 6, expected_rev);
 	r = sq_exec(s, q, err);
 	if (r)
 		return r;
@@ -1031,6 +1035,22 @@ sq_instance_update(struct store *st, int64_t id, const char *state,
 		return sf_fail(err, SF_CONFLICT, NULL,
 			       "the object changed meanwhile; reload and retry");
 	return SF_OK;
+}
+
+static enum sf_status
+sq_instance_summary_put(struct store *st, int64_t id, const char *summary,
+			struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char sql[] = "UPDATE instances SET summary = ? WHERE "
+				  "id = ?";
+	sqlite3_stmt *q = sq_stmt(s, sql, err);
+
+	if (!q)
+		return SF_DB;
+	b_text(q, 1, summary);
+	b_int(q, 2, id);
+	return sq_exec(s, q, err);
 }
 
 /* A row of id, process, state, data, created, updated as the JSON object
@@ -1467,6 +1487,136 @@ out:
 		json_decref(*out);
 		*out = NULL;
 	}
+	return r;
+}
+
+/* The columns of a list page's row (struct summary_row): the data only
+ * when the summary is missing. */
+#define SUMMARY_COLS                                                       \
+	"id, process, state, summary, CASE WHEN summary IS NULL THEN data " \
+	"END, created, updated"
+
+static void
+summary_row_add(sqlite3_stmt *q, struct summary_list *out, size_t *cap)
+{
+	struct summary_row *r;
+
+	if (out->n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		out->v = xrealloc(out->v, *cap * sizeof(*out->v));
+	}
+	r = &out->v[out->n++];
+	r->id = sqlite3_column_int64(q, 0);
+	r->process = c_text(q, 1);
+	r->state = c_text(q, 2);
+	r->summary = c_text(q, 3);
+	r->data = r->summary ? NULL : c_json(q, 4);
+	if (!r->summary && !r->data)
+		r->data = json_object();
+	r->created = sqlite3_column_int64(q, 5);
+	r->updated = sqlite3_column_int64(q, 6);
+}
+
+/*
+ * As sq_instance_list_for: each pair's newest LIMIT ids from its range of
+ * instance_keys, then the newest LIMIT of their union, read by their
+ * primary key in one statement.  Reading a row's summary reads no more of its data than
+ * SQLite needs to step over it.
+ */
+static enum sf_status
+sq_instance_summaries_for(struct store *st, const char *object,
+			  const struct access_keys *pairs, int64_t before,
+			  size_t limit, struct summary_list *out,
+			  struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char ids[] =
+		"SELECT instance_id FROM instance_keys WHERE role = ?1 AND "
+		"scope = ?2 AND object = ?3 AND instance_id < ?4 ORDER BY "
+		"instance_id DESC LIMIT ?5";
+	static const char some[] = "SELECT " SUMMARY_COLS " FROM instances "
+				   "WHERE id IN (SELECT value FROM "
+				   "json_each(?1)) ORDER BY id DESC";
+	static const char all[] = "SELECT " SUMMARY_COLS " FROM instances "
+				  "WHERE object = ?1 AND id < ?2 ORDER BY id "
+				  "DESC LIMIT ?3";
+	int64_t *v = NULL;
+	size_t n = 0, cap = 0, ocap = 0;
+	enum sf_status r = SF_OK;
+	sqlite3_stmt *q;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!pairs) {
+		if (!(q = sq_stmt(s, all, err)))
+			return SF_DB;
+		b_text(q, 1, object);
+		b_int(q, 2, before > 0 ? before : INT64_MAX);
+		b_int(q, 3, limit ? (int64_t)limit : -1);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			summary_row_add(q, out, &ocap);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			r = sq_err(s, err, "instances");
+		goto out;
+	}
+	for (size_t i = 0; i < pairs->n; i++) {
+		if (!(q = sq_stmt(s, ids, err))) {
+			r = SF_DB;
+			goto out;
+		}
+		b_text(q, 1, pairs->v[i].role);
+		b_text(q, 2, pairs->v[i].scope);
+		b_text(q, 3, object);
+		b_int(q, 4, before > 0 ? before : INT64_MAX);
+		b_int(q, 5, limit ? (int64_t)limit : -1);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			v[n++] = sqlite3_column_int64(q, 0);
+		}
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE) {
+			r = sq_err(s, err, "instance keys");
+			goto out;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_id_desc);
+	/* The page's ids, newest first, in one statement (fifty point
+	 * queries cost more in statement resets than in reading). */
+	{
+		struct buf b;
+		size_t kept = 0;
+
+		buf_init(&b, 0);
+		buf_adds(&b, "[");
+		for (size_t i = 0; i < n && (!limit || kept < limit); i++) {
+			if (i && v[i] == v[i - 1])
+				continue;
+			buf_addf(&b, "%s%lld", kept++ ? "," : "",
+				 (long long)v[i]);
+		}
+		buf_adds(&b, "]");
+		if (!(q = sq_stmt(s, some, err))) {
+			buf_release(&b);
+			r = SF_DB;
+			goto out;
+		}
+		sqlite3_bind_text(q, 1, b.data, (int)b.len, SQLITE_TRANSIENT);
+		buf_release(&b);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			summary_row_add(q, out, &ocap);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			r = sq_err(s, err, "instances");
+	}
+out:
+	free(v);
+	if (r)
+		summary_list_release(out);
 	return r;
 }
 
@@ -2303,6 +2453,8 @@ const struct store_ops store_sqlite_ops = {
 	.instance_keys_put = sq_instance_keys_put,
 	.tasks_for = sq_tasks_for,
 	.instance_list_for = sq_instance_list_for,
+	.instance_summaries_for = sq_instance_summaries_for,
+	.instance_summary_put = sq_instance_summary_put,
 	.join_arrive = sq_join_arrive,
 	.join_count = sq_join_count,
 	.join_clear = sq_join_clear,

@@ -169,9 +169,9 @@ test_migrate_empty(void **state)
 
 /* A database left at version 1 gets exactly the newer migrations, and
  * keeps its data.  Version 1 is made by undoing 002_due_index.sql,
- * 003_catalog.sql, 004_access_keys.sql and 005_userlists.sql by hand
- * (006 only asks for a rebuild): a later migration must be undone here
- * too. */
+ * 003_catalog.sql, 004_access_keys.sql, 005_userlists.sql and
+ * 007_summaries.sql by hand (006 only asks for a rebuild): a later
+ * migration must be undone here too. */
 static void
 test_migrate_existing(void **state)
 {
@@ -195,7 +195,8 @@ test_migrate_existing(void **state)
 			  "DROP TABLE catalog;"
 			  "DROP TABLE step_keys; DROP TABLE instance_keys;"
 			  "DROP TABLE userlist_rows; DROP TABLE userlist_imports;"
-			  "DELETE FROM settings WHERE key = 'instance_keys';");
+			  "DELETE FROM settings WHERE key = 'instance_keys';"
+			  "ALTER TABLE instances DROP COLUMN summary;");
 	assert_false(steps_due_exists(f->path));
 
 	assert_int_equal(store_open(f->path, &f->st, &err), SF_OK);
@@ -204,7 +205,7 @@ test_migrate_existing(void **state)
 	assert_int_equal(version, 1);
 	assert_int_equal(setup_database(f->st, &applied, &err), SF_OK);
 	assert_int_equal(applied, migration_files() - 1);
-	assert_int_equal(applied, 5);
+	assert_int_equal(applied, 6);
 	assert_int_equal(f->st->ops->schema_version(f->st, &version, &err),
 			 SF_OK);
 	assert_int_equal(version, migration_files());
@@ -544,7 +545,7 @@ test_instance_rev(void **state)
 	    f->st->ops->procdef_put(f->st, "p", 1, "h1", "src", T0, &pd, &err),
 	    SF_OK);
 	assert_int_equal(f->st->ops->instance_add(f->st, pd, "p", "samples",
-						  data, T0, &id, &err),
+						  data, NULL, T0, &id, &err),
 			 SF_OK);
 	json_decref(data);
 	assert_int_equal(f->st->ops->instance_get(f->st, id, &in, &err), SF_OK);
@@ -554,15 +555,15 @@ test_instance_rev(void **state)
 
 	data = json_pack("{s:s}", "title", "second");
 	assert_int_equal(f->st->ops->instance_update(f->st, id, "running", data,
-						     0, T0 + 1, &err),
+						     NULL, 0, T0 + 1, &err),
 			 SF_OK);
 	json_decref(data);
 
 	/* A writer that read rev 0 lost the race. */
 	data = json_pack("{s:s}", "title", "stale");
 	sf_error_clear(&err);
-	assert_int_equal(f->st->ops->instance_update(f->st, id, "done", data, 0,
-						     T0 + 2, &err),
+	assert_int_equal(f->st->ops->instance_update(f->st, id, "done", data,
+						     NULL, 0, T0 + 2, &err),
 			 SF_CONFLICT);
 	json_decref(data);
 

@@ -44,9 +44,12 @@ conv_parent_save(struct hook_ctx *c, struct instance *parent,
 	char object[64];
 	enum sf_status rc;
 
+	char *sum = engine_summary(c->e, parent->process, parent->data);
+
 	rc = c->e->st->ops->instance_update(c->e->st, parent->id,
-					    parent->state, parent->data,
+					    parent->state, parent->data, sum,
 					    parent->rev, c->now, err);
+	free(sum);
 	if (rc)
 		return rc;
 	snprintf(object, sizeof(object), "conventions/%lld",

@@ -311,9 +311,11 @@ conv_on_job(struct engine *e, const struct actor *sys, struct instance *inst,
 					    json_string("to_remove"));
 		}
 		json_object_set_new(inst->data, "phase", json_string("expired"));
+		char *sum = engine_summary(e, inst->process, inst->data);
 		rc = e->st->ops->instance_update(e->st, inst->id, inst->state,
-						 inst->data, inst->rev, now,
-						 err);
+						 inst->data, sum, inst->rev,
+						 now, err);
+		free(sum);
 		if (!rc) {
 			char *subject = xasprintf("[secflow] Security "
 						  "convention %s expired: "

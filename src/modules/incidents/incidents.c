@@ -357,8 +357,10 @@ modify(struct engine *e, const struct actor *who, int64_t id, json_t *fields,
 		rc = engine_reopen(e, who, &inst, "screen", "modify", after,
 				   clock_now(), err);
 	} else {
+		char *sum = engine_summary(e, inst.process, inst.data);
 		rc = st->ops->instance_update(st, id, inst.state, inst.data,
-					      inst.rev, clock_now(), err);
+					      sum, inst.rev, clock_now(), err);
+		free(sum);
 		if (!rc)
 			rc = audit_append(st, who, NULL, NULL, object, "modify",
 					  before, after, clock_now(), err);

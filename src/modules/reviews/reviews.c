@@ -223,9 +223,12 @@ rev_write(struct rev *r, const char *action, json_t *after,
 	struct access_keys keys = {0};
 	enum sf_status rc;
 
+	char *sum = engine_summary(r->e, r->inst->process, r->inst->data);
+
 	rc = r->st->ops->instance_update(r->st, r->inst->id, r->inst->state,
-					 r->inst->data, r->inst->rev, r->now,
-					 err);
+					 r->inst->data, sum, r->inst->rev,
+					 r->now, err);
+	free(sum);
 	if (!rc) {
 		r->inst->rev++;
 		access_instance_keys(r->def, r->inst->data, &keys);
