@@ -139,7 +139,8 @@ raw_step_rate(const char *dir, int n)
 		"('ds', '', ?1)",
 		"UPDATE instances SET state = 'running', data = "
 		"'{\"title\":\"bench\",\"_last\":{\"note\":\"a step of the "
-		"benchmark\"}}', updated = ?2, rev = rev + 1 WHERE id = ?1",
+		"benchmark\"}}', summary = '{\"title\":\"bench\"}', updated = "
+		"?2, rev = rev + 1 WHERE id = ?1",
 		"INSERT INTO audit(ts, user_name, role, acting_for, object, "
 		"action, before, after, prev_hash, hash) VALUES (?2, "
 		"'bench.ds', 'ds', '', 'loops/' || ?1, 'step:work', "
@@ -174,9 +175,10 @@ raw_step_rate(const char *dir, int n)
 			 "loaded) VALUES (1, 'bench.loop', 1, 'h', 's', 0)",
 		     NULL, NULL, NULL);
 	sqlite3_prepare_v2(db, "INSERT INTO instances(procdef_id, process, "
-			       "object, state, data, created, updated) VALUES "
-			       "(1, 'bench.loop', 'loops', 'running', "
-			       "'{\"title\":\"bench\"}', 0, 0)",
+			       "object, state, data, summary, created, updated) "
+			       "VALUES (1, 'bench.loop', 'loops', 'running', "
+			       "'{\"title\":\"bench\"}', '{\"title\":\"bench\"}', "
+			       "0, 0)",
 			   -1, &ins_inst, NULL);
 	sqlite3_prepare_v2(db, sql[3], -1, &ins_step, NULL);
 	for (int i = 0; i < NSQL; i++)
@@ -345,7 +347,8 @@ pg_raw_step_rate(const char *url, int n)
 		"scope text) ON CONFLICT DO NOTHING",
 		"UPDATE instances SET state = 'running', data = "
 		"'{\"title\":\"bench\",\"_last\":{\"note\":\"a step of the "
-		"benchmark\"}}', updated = $2, rev = rev + 1 WHERE id = $1",
+		"benchmark\"}}', summary = '{\"title\":\"bench\"}', updated = "
+		"$2, rev = rev + 1 WHERE id = $1",
 		"SELECT id, hash FROM audit_head FOR UPDATE",
 		"WITH a AS (INSERT INTO audit(id, ts, user_name, role, "
 		"acting_for, object, action, before, after, prev_hash, hash) "
@@ -389,9 +392,10 @@ pg_raw_step_rate(const char *url, int n)
 	for (int i = 0; i < INSTANCES; i++) {
 		const char *p[2] = {a, "0"};
 		r = PQexec(c, "INSERT INTO instances(procdef_id, process, "
-			      "object, state, data, created, updated) VALUES "
-			      "(1, 'bench.loop', 'loops', 'running', "
-			      "'{\"title\":\"bench\"}', 0, 0) RETURNING id");
+			      "object, state, data, summary, created, updated) "
+			      "VALUES (1, 'bench.loop', 'loops', 'running', "
+			      "'{\"title\":\"bench\"}', '{\"title\":\"bench\"}', "
+			      "0, 0) RETURNING id");
 		snprintf(a, sizeof(a), "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 		r = PQexecPrepared(c, "s2", 2, p, NULL, NULL, 0);
