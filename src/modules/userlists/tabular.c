@@ -17,6 +17,7 @@ const struct tabular_limits tabular_default_limits = {
 	.max_part = TABULAR_MAX_PART,
 	.max_cells = TABULAR_MAX_CELLS,
 	.max_text = TABULAR_MAX_TEXT,
+	.split_min = TABULAR_SPLIT_MIN,
 };
 
 #define MAX_FILE ((size_t)1 << 30)
@@ -150,9 +151,8 @@ out:
 	return s;
 }
 
-/* "dir/users.csv" -> "users". */
-static char *
-base_name(const char *name)
+char *
+tabular_base_name(const char *name)
 {
 	const char *b = strrchr(name, '/');
 	const char *dot;
@@ -187,7 +187,7 @@ tabular_read_limits(const char *name, const void *data, size_t len,
 			       "XLSX workbook",
 			       out->source);
 	out->kind = TABULAR_CSV;
-	sheet = base_name(out->source);
+	sheet = tabular_base_name(out->source);
 	tabb_sheet(&tb, sheet);
 	free(sheet);
 	s = tabular_read_csv(&tb, data, len, err);
@@ -204,7 +204,7 @@ tabular_each(const char *name, const void *data, size_t len,
 	char *base;
 
 	if (!(len >= 2 && memcmp(data, "PK", 2) == 0)) {
-		base = base_name(name ? name : "input");
+		base = tabular_base_name(name ? name : "input");
 		s = sheet ? sheet(ctx, 0, base, TABULAR_CSV, err) : SF_OK;
 		free(base);
 		if (!s)

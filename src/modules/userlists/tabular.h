@@ -80,6 +80,8 @@ struct tabular_limits {
 	size_t max_part;  /* bytes of one uncompressed XLSX part */
 	size_t max_cells; /* cells of the whole table, empty ones included */
 	size_t max_text;  /* bytes of cell text of the whole table */
+	size_t split_min; /* tabular_each_split: the smallest text it cuts
+			     (0: TABULAR_SPLIT_MIN) */
 };
 
 #define TABULAR_MAX_PART ((size_t)200 << 20)
@@ -147,6 +149,25 @@ enum sf_status tabular_each(const char *name, const void *data, size_t len,
 			    const struct tabular_limits *limits,
 			    tabular_sheet_fn sheet, tabular_row_fn fn,
 			    void *ctx, struct sf_error *err);
+
+/*
+ * tabular_each for a big CSV text, read by two threads: the text is cut at
+ * a line break after its middle, CTX[0] gets the rows before the cut and
+ * CTX[1] the text's first record (its header row) then the rows after it,
+ * each in order and with the text's line numbers; SHEET (may be NULL) is
+ * called once for each context first.  Only UTF-8 text without a byte
+ * order mark, of at least LIMITS' split_min bytes, is cut.  SF_CONFLICT
+ * when it was not cut (too small, another encoding, a zip, or the cut
+ * fell inside a record): FN may have been called already, and the caller
+ * starts afresh with tabular_each.  Otherwise as tabular_each, the first
+ * part's failure first.
+ */
+#define TABULAR_SPLIT_MIN ((size_t)4 << 20)
+enum sf_status tabular_each_split(const char *name, const void *data,
+				  size_t len,
+				  const struct tabular_limits *limits,
+				  tabular_sheet_fn sheet, tabular_row_fn fn,
+				  void *ctx[2], struct sf_error *err);
 
 /* Free what T holds and leave it empty (T itself is the caller's). */
 void tabular_release(struct tabular *t);

@@ -43,7 +43,16 @@ utf8_valid_prefix(const unsigned char *s, size_t n)
 		uint32_t cp;
 
 		if (c < 0x80) {
+			/* ASCII runs, the usual text, eight bytes a step */
+			uint64_t w;
+
 			i++;
+			while (n - i >= 8) {
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080ull)
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		if (c >= 0xC2 && c <= 0xDF)
@@ -374,6 +383,52 @@ on_record(int term, void *data)
 	c->s = tabb_row(c->tb, &c->rb, c->start, where, c->err);
 }
 
+/* Feed TEXT[0..LEN) to P one physical line at a time, LINE being the
+ * number of its first line: a record starts on the line being fed when
+ * the parser was between records before it. */
+static enum sf_status
+csv_lines(struct csvctx *c, struct csv_parser *p, const char *text,
+	  size_t len, size_t line)
+{
+	size_t i = 0;
+
+	while (i < len && !c->s) {
+		size_t j = i;
+
+		while (j < len && text[j] != '\n' && text[j] != '\r')
+			j++;
+		if (j < len)
+			j += (text[j] == '\r' && j + 1 < len &&
+			      text[j + 1] == '\n')
+				     ? 2
+				     : 1;
+		if (p->pstate == CSV_ROW_NOT_BEGUN)
+			c->start = line;
+		if (csv_parse(p, text + i, j - i, on_field, on_record, c) !=
+		    j - i)
+			return sf_fail(c->err, SF_INVALID, NULL, "%s:%zu: %s",
+				       c->source, line,
+				       csv_strerror(csv_error(p)));
+		i = j;
+		line++;
+	}
+	return c->s;
+}
+
+/* The end of the text: a quoted field left open is an error; else the
+ * last record goes out. */
+static enum sf_status
+csv_end(struct csvctx *c, struct csv_parser *p)
+{
+	if (p->pstate == CSV_FIELD_BEGUN && p->quoted)
+		return sf_fail(c->err, SF_INVALID, NULL,
+			       "%s:%zu: quoted field not closed at the end of "
+			       "the file",
+			       c->source, c->start);
+	csv_fini(p, on_field, on_record, c);
+	return c->s;
+}
+
 /* Decode DATA, decide the delimiter and parse every record into C. */
 static enum sf_status
 csv_run(struct csvctx *c, const char *data, size_t len)
@@ -381,60 +436,92 @@ csv_run(struct csvctx *c, const char *data, size_t len)
 	struct buf buf;
 	struct csv_parser p;
 	const char *text = NULL;
-	size_t textlen = 0, line = 1, i = 0;
+	size_t textlen = 0;
 	enum sf_status s;
-	struct sf_error *err = c->err;
 
 	buf_init(&buf, 0);
 	rowb_init(&c->rb);
 	parser_setup(&p, ',');
-	if ((s = decode(c->source, data, len, &buf, &text, &textlen, err)))
+	if ((s = decode(c->source, data, len, &buf, &text, &textlen, c->err)))
 		goto out;
 	csv_free(&p);
 	parser_setup(&p, sniff_delimiter(text, textlen));
-	/* Feed one physical line at a time: a record starts on the line
-	 * being fed when the parser was between records before it. */
-	while (i < textlen && !c->s) {
-		size_t j = i;
-
-		while (j < textlen && text[j] != '\n' && text[j] != '\r')
-			j++;
-		if (j < textlen)
-			j += (text[j] == '\r' && j + 1 < textlen &&
-			      text[j + 1] == '\n')
-				     ? 2
-				     : 1;
-		if (p.pstate == CSV_ROW_NOT_BEGUN)
-			c->start = line;
-		if (csv_parse(&p, text + i, j - i, on_field, on_record, c) !=
-		    j - i) {
-			s = sf_fail(err, SF_INVALID, NULL, "%s:%zu: %s",
-				    c->source, line,
-				    csv_strerror(csv_error(&p)));
-			goto out;
-		}
-		i = j;
-		line++;
-	}
-	if (c->s) {
-		s = c->s;
-		goto out;
-	}
-	if (p.pstate == CSV_FIELD_BEGUN && p.quoted) {
-		s = sf_fail(err, SF_INVALID, NULL,
-			    "%s:%zu: quoted field not closed at the end of "
-			    "the file",
-			    c->source, c->start);
-		goto out;
-	}
-	csv_fini(&p, on_field, on_record, c);
-	s = c->s;
+	if (!(s = csv_lines(c, &p, text, textlen, 1)))
+		s = csv_end(c, &p);
 out:
 	csv_free(&p);
 	rowb_release(&c->rb);
 	free(c->cells);
 	buf_release(&buf);
 	return s;
+}
+
+/* ---------------------------------------------------------------- */
+/* Parts of a text, for tabular_split.c                              */
+
+struct csv_part {
+	struct csvctx c;
+	struct csv_parser p;
+};
+
+unsigned char
+csv_delimiter_of(const char *text, size_t len)
+{
+	return sniff_delimiter(text, len);
+}
+
+int
+csv_is_utf8(const char *text, size_t len)
+{
+	return utf8_valid_prefix((const unsigned char *)text, len) == len &&
+	       !memchr(text, '\0', len);
+}
+
+struct csv_part *
+csv_part_new(const char *source, const struct tabular_limits *limits,
+	     unsigned char delim, tabular_row_fn fn, void *ctx,
+	     struct sf_error *err)
+{
+	struct csv_part *cp = xcalloc(1, sizeof(*cp));
+
+	cp->c.fn = fn;
+	cp->c.fnctx = ctx;
+	cp->c.lim = limits ? limits : &tabular_default_limits;
+	cp->c.source = source;
+	cp->c.err = err;
+	rowb_init(&cp->c.rb);
+	parser_setup(&cp->p, delim);
+	return cp;
+}
+
+enum sf_status
+csv_part_feed(struct csv_part *cp, const char *text, size_t len,
+	      size_t line)
+{
+	return csv_lines(&cp->c, &cp->p, text, len, line);
+}
+
+int
+csv_part_between(const struct csv_part *cp)
+{
+	return cp->p.pstate == CSV_ROW_NOT_BEGUN;
+}
+
+enum sf_status
+csv_part_end(struct csv_part *cp)
+{
+	return csv_end(&cp->c, &cp->p);
+}
+
+void
+csv_part_free(struct csv_part *cp)
+{
+	if (!cp)
+		return;
+	csv_free(&cp->p);
+	rowb_release(&cp->c.rb);
+	free(cp->c.cells);
+	free(cp);
 }
 
 enum sf_status

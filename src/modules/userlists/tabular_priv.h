@@ -44,9 +44,33 @@ enum sf_status tabb_row(struct tabb *tb, struct rowb *rb, size_t line,
 enum sf_status tabb_pad(struct tabb *tb, size_t line, const char *where,
 			struct sf_error *err);
 
+/* "dir/users.csv" -> "users" (the sheet name of a CSV file); caller frees. */
+char *tabular_base_name(const char *name);
+
 enum sf_status tabular_read_csv(struct tabb *tb, const char *data,
 				size_t len, struct sf_error *err);
 enum sf_status tabular_read_xlsx(struct tabb *tb, const void *data,
 				 size_t len, struct sf_error *err);
+
+/*
+ * A CSV text read in parts (tabular_split.c), with tabular_csv.c's rules:
+ * a part is fed line by line (LINE: the number of its first line), hands
+ * each non-blank record to FN(CTX, row), and says whether its parser is
+ * between records; csv_part_end reads the end of the whole text.
+ */
+struct csv_part;
+/* The delimiter tabular_csv_each would choose for TEXT. */
+unsigned char csv_delimiter_of(const char *text, size_t len);
+/* 1 when TEXT is UTF-8 without NUL (read in place, as one part of it). */
+int csv_is_utf8(const char *text, size_t len);
+struct csv_part *csv_part_new(const char *source,
+			      const struct tabular_limits *limits,
+			      unsigned char delim, tabular_row_fn fn,
+			      void *ctx, struct sf_error *err);
+enum sf_status csv_part_feed(struct csv_part *cp, const char *text,
+			     size_t len, size_t line);
+int csv_part_between(const struct csv_part *cp);
+enum sf_status csv_part_end(struct csv_part *cp);
+void csv_part_free(struct csv_part *cp);
 
 #endif

@@ -42,13 +42,30 @@ struct uset {
 	struct buf arena;
 };
 
+/* CAP zeroed slots.  A big table is probed at random, one slot a row:
+ * on huge pages (when the system gives them) each probe costs a cache
+ * miss instead of a cache miss and a page-table walk. */
+static struct uent *
+slots_new(size_t cap)
+{
+	const size_t huge = (size_t)2 << 20;
+	size_t bytes = cap * sizeof(struct uent);
+	void *p;
+
+	if (bytes < 2 * huge || posix_memalign(&p, huge, bytes) != 0)
+		return xcalloc(cap, sizeof(struct uent));
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+	memset(p, 0, bytes);
+	return p;
+}
+
 static void
 uset_init(struct uset *s, size_t cap)
 {
 	s->cap = 64;
 	while (s->cap < cap * 2)
 		s->cap *= 2;
-	s->slot = xcalloc(s->cap, sizeof(*s->slot));
+	s->slot = slots_new(s->cap);
 	s->n = 0;
 	buf_init(&s->arena, 0);
 }
@@ -99,7 +116,7 @@ uset_grow(struct uset *s)
 	size_t oldcap = s->cap;
 
 	s->cap *= 2;
-	s->slot = xcalloc(s->cap, sizeof(*s->slot));
+	s->slot = slots_new(s->cap);
 	for (size_t i = 0; i < oldcap; i++) {
 		size_t j;
 
@@ -192,6 +209,7 @@ struct reader {
 	struct uset uids;  /* (NA id, uid) for the Webportal, uid for the
 			      authorised list */
 	int webportal;
+	int second_part; /* its first row must be the header (split) */
 };
 
 static void
@@ -280,6 +298,11 @@ on_row(void *ctx, struct trow *row, struct sf_error *err)
 		if ((h = columns_map_header(&r->map, row, why, sizeof(why))) <
 		    0)
 			return sf_fail(err, SF_INVALID, NULL, "%s", why);
+		/* The second part of a split list got the first record:
+		 * unless it is the header, the list is read whole. */
+		if (r->second_part && !h)
+			return sf_fail(err, SF_CONFLICT, NULL,
+				       "the header is not the first record");
 		r->sheets_found += h;
 		return SF_OK;
 	}
@@ -306,7 +329,6 @@ on_row(void *ctx, struct trow *row, struct sf_error *err)
 		uid = rec.u.webportal.uid;
 		r->users[na]++;
 		(void)uset_add(&r->uids, uid, strlen(uid), na, &added);
-		r->distinct[na] += (size_t)added;
 	}
 	return SF_OK;
 }
@@ -339,6 +361,64 @@ job_run(void *arg)
 	return NULL;
 }
 
+/* Read the Webportal list W in two parts when it is big enough (W2, a
+ * reader like W's, counts the second); SF_CONFLICT when it was not split:
+ * both readers are then as new and W is read whole. */
+static enum sf_status
+split_run(struct job *w, struct job *w2, size_t split_min)
+{
+	void *ctx[2] = {&w->r, &w2->r};
+	struct tabular_limits lim = tabular_default_limits;
+
+	if (split_min)
+		lim.split_min = split_min;
+	w2->r.second_part = 1;
+	w->s = tabular_each_split(w->name, w->data, w->len, &lim, on_sheet,
+				  on_row, ctx, &w->err);
+	if (w->s == SF_CONFLICT) {
+		enum ul_resource res = UL_WEBPORTAL;
+
+		reader_release(&w->r);
+		reader_release(&w2->r);
+		reader_init(&w->r, res, w->name, w->len / 100);
+		reader_init(&w2->r, res, w->name, 0);
+		return SF_CONFLICT;
+	}
+	if (w->s)
+		return w->s;
+	sheet_done(&w->r);
+	if (!w->r.sheets_found)
+		w->s = sf_fail(&w->err, SF_INVALID, NULL, "%s",
+			       w->r.why.len ? w->r.why.data : "no rows at all");
+	return w->s;
+}
+
+/* Give A the NAs B saw (B read the second part of the list A read), with
+ * B's user, row and disabled counts; returns B's NA ids in A's numbering
+ * (the caller frees).  B's (NA, uid) pairs stay in B: count() takes those
+ * not in A. */
+static uint32_t *
+reader_merge_nas(struct reader *a, struct reader *b)
+{
+	uint32_t *na_of = xcalloc(b->nna ? b->nna : 1, sizeof(*na_of));
+
+	for (size_t i = 0; i < b->nas.cap; i++) {
+		const struct uent *e = &b->nas.slot[i];
+		char *na;
+
+		if (!e->h)
+			continue;
+		na = xstrndup(b->nas.arena.data + e->off, e->len);
+		na_of[e->val] = na_id(a, na);
+		free(na);
+		a->users[na_of[e->val]] += b->users[e->val];
+	}
+	a->rows += b->rows;
+	a->disabled += b->disabled;
+	a->bad_rows += b->bad_rows;
+	return na_of;
+}
+
 /* ---------------------------------------------------------------- */
 /* The count                                                         */
 
@@ -368,19 +448,72 @@ take_issues(struct ulrecon *out, struct issues *is)
 	memset(is, 0, sizeof(*is));
 }
 
-/* Fill OUT from the two readers. */
-static void
-count(struct reader *w, struct reader *a, struct ulrecon *out)
+/* One counting thread's share: the pairs of SET (in W's NA numbering
+ * through NA_OF, or as they are), those in SKIP left out (counted by the
+ * other share), per NA the new distinct ones and those not in AUTH. */
+struct tally {
+	const struct uset *set, *skip, *auth;
+	const uint32_t *na_of;
+	size_t *distinct, *notauth;
+};
+
+static void *
+tally_run(void *arg)
 {
-	size_t *notauth = xcalloc(w->nna ? w->nna : 1, sizeof(*notauth));
+	struct tally *t = arg;
 
-	for (size_t i = 0; i < w->uids.cap; i++) {
-		const struct uent *e = &w->uids.slot[i];
+	for (size_t i = 0; i < t->set->cap; i++) {
+		const struct uent *e = &t->set->slot[i];
+		const char *uid = t->set->arena.data + e->off;
+		uint32_t na;
 
-		if (e->h && !uset_has(&a->uids, w->uids.arena.data + e->off,
-				      e->len, 0))
-			notauth[e->tag]++;
+		if (!e->h)
+			continue;
+		na = t->na_of ? t->na_of[e->tag] : e->tag;
+		if (t->skip && uset_has(t->skip, uid, e->len, na))
+			continue;
+		t->distinct[na]++;
+		if (!uset_has(t->auth, uid, e->len, 0))
+			t->notauth[na]++;
 	}
+	return NULL;
+}
+
+/* Fill OUT from the readers: W of the Webportal list (W2 of its second
+ * part, maybe empty), A of the authorised list.  The two sets of pairs
+ * are counted by two threads unless ONE_THREAD. */
+static void
+count(struct reader *w, struct reader *w2, struct reader *a,
+      int one_thread, struct ulrecon *out)
+{
+	uint32_t *na_of = reader_merge_nas(w, w2);
+	size_t n = w->nna ? w->nna : 1;
+	struct tally t[2] = {
+		{&w->uids, NULL, &a->uids, NULL, xcalloc(n, sizeof(size_t)),
+		 xcalloc(n, sizeof(size_t))},
+		{&w2->uids, &w->uids, &a->uids, na_of,
+		 xcalloc(n, sizeof(size_t)), xcalloc(n, sizeof(size_t))},
+	};
+	size_t *notauth = xcalloc(n, sizeof(*notauth));
+	pthread_t th;
+
+	if (!one_thread && w2->uids.n &&
+	    pthread_create(&th, NULL, tally_run, &t[1]) == 0) {
+		tally_run(&t[0]);
+		pthread_join(th, NULL);
+	} else {
+		tally_run(&t[0]);
+		tally_run(&t[1]);
+	}
+	for (size_t i = 0; i < w->nna; i++) {
+		w->distinct[i] = t[0].distinct[i] + t[1].distinct[i];
+		notauth[i] = t[0].notauth[i] + t[1].notauth[i];
+	}
+	for (int k = 0; k < 2; k++) {
+		free(t[k].distinct);
+		free(t[k].notauth);
+	}
+	free(na_of);
 	out->nas = xcalloc(w->nna ? w->nna : 1, sizeof(*out->nas));
 	for (size_t i = 0; i < w->nas.cap; i++) {
 		const struct uent *e = &w->nas.slot[i];
@@ -416,13 +549,16 @@ ulrecon_run(const char *wpname, const void *wp, size_t wplen,
 	static const struct ulrecon_opts none = {0};
 	const struct ulrecon_opts *o = opts ? opts : &none;
 	struct job *w = xcalloc(1, sizeof(*w)), *a = xcalloc(1, sizeof(*a));
+	struct job *w2 = xcalloc(1, sizeof(*w2));
 	pthread_t th;
 	int threaded = 0;
 	enum sf_status s;
 
 	memset(out, 0, sizeof(*out));
-	/* About 100 bytes a Webportal row, 20 an authorised one. */
-	reader_init(&w->r, UL_WEBPORTAL, wpname, wplen / 100);
+	/* About 100 bytes a Webportal row, 20 an authorised one; the
+	 * second part's pairs are folded into the first's set. */
+	reader_init(&w->r, UL_WEBPORTAL, wpname, wplen / 200);
+	reader_init(&w2->r, UL_WEBPORTAL, wpname, wplen / 200);
 	reader_init(&a->r, UL_AUTHORISED, authname, authlen / 20);
 	w->name = wpname, w->data = wp, w->len = wplen;
 	a->name = authname, a->data = auth, a->len = authlen;
@@ -430,7 +566,13 @@ ulrecon_run(const char *wpname, const void *wp, size_t wplen,
 		threaded = 1;
 	else
 		job_run(a);
-	job_run(w);
+	/* A big list is read by two threads; the authorised list, smaller,
+	 * shares the cores with them. */
+	out->wp_parts = 2;
+	if (o->one_thread || split_run(w, w2, o->split_min) == SF_CONFLICT) {
+		out->wp_parts = 1;
+		job_run(w);
+	}
 	if (threaded)
 		pthread_join(th, NULL);
 	/* The Webportal list's error first, as it comes first. */
@@ -440,21 +582,25 @@ ulrecon_run(const char *wpname, const void *wp, size_t wplen,
 		goto out;
 	}
 	take_issues(out, &w->r.issues);
+	take_issues(out, &w2->r.issues);
 	take_issues(out, &a->r.issues);
-	if ((w->r.bad_rows || a->r.bad_rows) && !o->skip_bad_rows) {
-		size_t bad = w->r.bad_rows + a->r.bad_rows;
+	if (!o->skip_bad_rows &&
+	    w->r.bad_rows + w2->r.bad_rows + a->r.bad_rows) {
+		size_t bad = w->r.bad_rows + w2->r.bad_rows + a->r.bad_rows;
 
 		s = sf_fail(err, SF_INVALID, NULL,
 			    "%s (%zu bad row%s; nothing counted)",
 			    out->issues[0], bad, bad > 1 ? "s" : "");
 		goto out;
 	}
-	count(&w->r, &a->r, out);
+	count(&w->r, &w2->r, &a->r, o->one_thread, out);
 	s = SF_OK;
 out:
 	reader_release(&w->r);
+	reader_release(&w2->r);
 	reader_release(&a->r);
 	free(w);
+	free(w2);
 	free(a);
 	return s;
 }

@@ -56,11 +56,15 @@ struct ulrecon {
 	size_t nissues, more_issues;
 	/* totals over the NAs */
 	size_t users, distinct, not_authorised;
+	int wp_parts; /* the Webportal list was read in 1 or 2 parts */
 };
 
 struct ulrecon_opts {
 	bool skip_bad_rows;
-	bool one_thread; /* read the two files one after the other */
+	bool one_thread; /* read the two files one after the other, and the
+			    Webportal list in one part */
+	size_t split_min; /* a smaller Webportal CSV is read in one part
+			     (0: TABULAR_SPLIT_MIN) */
 };
 
 /*
