@@ -156,9 +156,10 @@ enum sf_status tabular_each(const char *name, const void *data, size_t len,
  * CTX[1] the text's first record (its header row) then the rows after it,
  * each in order and with the text's line numbers; SHEET (may be NULL) is
  * called once for each context first.  Only UTF-8 text without a byte
- * order mark, of at least LIMITS' split_min bytes, is cut.  SF_CONFLICT
- * when it was not cut (too small, another encoding, a zip, or the cut
- * fell inside a record): FN may have been called already, and the caller
+ * order mark, of at least LIMITS' split_min bytes, whose first record is
+ * not blank, is cut.  SF_CONFLICT when it was not cut (too small, another
+ * encoding, a zip, a blank first record, or the cut fell inside a
+ * record): FN may have been called already, and the caller
  * starts afresh with tabular_each.  Otherwise as tabular_each, the first
  * part's failure first.
  */

@@ -304,6 +304,8 @@ struct csvctx {
 	size_t ncap;
 	struct rowb rb;
 	size_t start; /* line where the current record starts */
+	size_t records; /* ended so far, blank ones included */
+	size_t rows;	/* handed to FN so far */
 	const char *source;
 	struct sf_error *err;
 	enum sf_status s;
@@ -355,6 +357,7 @@ emit_row(struct csvctx *c)
 		c->cells[i] = c->rb.text.data + c->rb.off[i];
 	row.cells = c->cells;
 	row.ncells = ncells;
+	c->rows++;
 	c->s = c->fn(c->fnctx, &row, c->err);
 	rowb_reset(&c->rb);
 }
@@ -367,6 +370,7 @@ on_record(int term, void *data)
 	int blank = 1;
 
 	(void)term;
+	c->records++;
 	if (c->s)
 		return;
 	for (size_t i = 0; i < c->rb.n && blank; i++)
@@ -505,6 +509,12 @@ int
 csv_part_between(const struct csv_part *cp)
 {
 	return cp->p.pstate == CSV_ROW_NOT_BEGUN;
+}
+
+int
+csv_part_one_row(const struct csv_part *cp)
+{
+	return cp->c.records == 1 && cp->c.rows == 1;
 }
 
 enum sf_status

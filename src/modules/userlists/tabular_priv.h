@@ -70,6 +70,8 @@ struct csv_part *csv_part_new(const char *source,
 enum sf_status csv_part_feed(struct csv_part *cp, const char *text,
 			     size_t len, size_t line);
 int csv_part_between(const struct csv_part *cp);
+/* 1 when the part has read exactly one record, not a blank one. */
+int csv_part_one_row(const struct csv_part *cp);
 enum sf_status csv_part_end(struct csv_part *cp);
 void csv_part_free(struct csv_part *cp);
 

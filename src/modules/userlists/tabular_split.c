@@ -7,9 +7,10 @@
  * The cut is trusted only when the first part's parser ends exactly
  * between records: that part is read from the start as the whole would
  * be, so the whole would be between records there too, and reading on
- * from a fresh parser gives the same records.  A stray quote that makes
- * the quote count lie is caught this way, and the caller reads the text
- * whole instead.
+ * from a fresh parser gives the same records.  The head given to the
+ * second part must likewise be exactly one record, and not a blank one.
+ * A stray quote that makes the quote count lie is caught this way, and
+ * the caller reads the text whole instead.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -81,8 +82,12 @@ read_half(void *arg)
 	if (!csv_is_utf8(h->text, h->len))
 		return NULL; /* cut_ok stays 0: read whole */
 	if (h->head) {
+		/* The head must be the first record exactly (a stray quote
+		 * can make the quote count end it too late), and a row: the
+		 * second part's first row is then the text's first. */
 		h->s = csv_part_feed(h->cp, h->head, h->headlen, 1);
-		if (h->s || !csv_part_between(h->cp))
+		if (h->s || !csv_part_between(h->cp) ||
+		    !csv_part_one_row(h->cp))
 			return NULL;
 		line = 1 + count_breaks(h->before, h->beforelen);
 	}
