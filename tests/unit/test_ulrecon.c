@@ -196,7 +196,12 @@ gen_wp(size_t n, int bad, int title, int latin1)
 			 bad && (i == 10 || i == n - 10) ? "Wirte" : "Read", i,
 			 i % 7 ? "FALSE" : "TRUE");
 	}
-	return buf_detach(&b, NULL);
+	{
+		char *text = buf_detach(&b, NULL);
+
+		buf_release(&b); /* detach leaves it ready for more */
+		return text;
+	}
 }
 
 static char *
@@ -208,7 +213,12 @@ gen_auth(size_t n)
 	buf_adds(&b, "Team,UID,Full name\n");
 	for (size_t i = 0; i < n; i += 2)
 		buf_addf(&b, "T,u%zu,\n", i);
-	return buf_detach(&b, NULL);
+	{
+		char *text = buf_detach(&b, NULL);
+
+		buf_release(&b); /* detach leaves it ready for more */
+		return text;
+	}
 }
 
 /* Reconcile WP whole and with the cut forced: the same answer or the same
