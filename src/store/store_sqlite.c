@@ -1406,37 +1406,34 @@ by_id_desc(const void *pa, const void *pb)
 }
 
 /*
- * Each pair's newest LIMIT ids come from one range of instance_keys'
- * primary key, read backwards and stopped at LIMIT; the page is the
- * newest LIMIT of their union.  One statement per pair reads no more
- * than it keeps, where one join over all the pairs would sort every
- * match first (a reader role sees every instance).
+ * The ids of OBJECT's instances any of PAIRS may see, below BEFORE (0: no
+ * bound), newest first, at most LIMIT (0: all) and each once, in *V (the
+ * caller frees) and *N.  Each pair's newest LIMIT ids come from one range
+ * of instance_keys' primary key, read backwards and stopped at LIMIT; the
+ * page is the newest LIMIT of their union.  One statement per pair reads
+ * no more than it keeps, where one join over all the pairs would sort
+ * every match first (a reader role sees every instance).
  */
 static enum sf_status
-sq_instance_list_for(struct store *st, const char *object,
-		     const struct access_keys *pairs, int64_t before,
-		     size_t limit, json_t **out, struct sf_error *err)
+sq_visible_ids(struct sq *s, const char *object,
+	       const struct access_keys *pairs, int64_t before, size_t limit,
+	       int64_t **out, size_t *nout, struct sf_error *err)
 {
-	struct sq *s = (struct sq *)st;
 	static const char ids[] =
 		"SELECT instance_id FROM instance_keys WHERE role = ?1 AND "
 		"scope = ?2 AND object = ?3 AND instance_id < ?4 ORDER BY "
 		"instance_id DESC LIMIT ?5";
-	static const char one[] = "SELECT id, process, state, data, created, "
-				  "updated FROM instances WHERE id = ?";
 	int64_t *v = NULL;
 	size_t n = 0, cap = 0, kept = 0;
-	enum sf_status r = SF_OK;
 	int rc;
 
-	if (!pairs)
-		return sq_instance_list(st, object, before, limit, out, err);
 	*out = NULL;
+	*nout = 0;
 	for (size_t i = 0; i < pairs->n; i++) {
 		sqlite3_stmt *q = sq_stmt(s, ids, err);
 		if (!q) {
-			r = SF_DB;
-			goto out;
+			free(v);
+			return SF_DB;
 		}
 		b_text(q, 1, pairs->v[i].role);
 		b_text(q, 2, pairs->v[i].scope);
@@ -1452,36 +1449,57 @@ sq_instance_list_for(struct store *st, const char *object,
 		}
 		sqlite3_reset(q);
 		if (rc != SQLITE_DONE) {
-			r = sq_err(s, err, "instance keys");
-			goto out;
+			free(v);
+			return sq_err(s, err, "instance keys");
 		}
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), by_id_desc);
-	*out = json_array();
-	for (size_t i = 0; i < n && (!limit || kept < limit); i++) {
-		sqlite3_stmt *q;
+	for (size_t i = 0; i < n && (!limit || kept < limit); i++)
+		if (!i || v[i] != v[i - 1])
+			v[kept++] = v[i];
+	*out = v;
+	*nout = kept;
+	return SF_OK;
+}
 
-		if (i && v[i] == v[i - 1])
-			continue;
-		q = sq_stmt(s, one, err);
+/* The newest LIMIT instances of OBJECT that PAIRS may see, whole. */
+static enum sf_status
+sq_instance_list_for(struct store *st, const char *object,
+		     const struct access_keys *pairs, int64_t before,
+		     size_t limit, json_t **out, struct sf_error *err)
+{
+	struct sq *s = (struct sq *)st;
+	static const char one[] = "SELECT id, process, state, data, created, "
+				  "updated FROM instances WHERE id = ?";
+	int64_t *v;
+	size_t n;
+	enum sf_status r;
+	int rc;
+
+	if (!pairs)
+		return sq_instance_list(st, object, before, limit, out, err);
+	*out = NULL;
+	if ((r = sq_visible_ids(s, object, pairs, before, limit, &v, &n, err)))
+		return r;
+	*out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *q = sq_stmt(s, one, err);
+
 		if (!q) {
 			r = SF_DB;
-			goto out;
+			break;
 		}
 		b_int(q, 1, v[i]);
 		rc = sqlite3_step(q);
-		if (rc == SQLITE_ROW) {
+		if (rc == SQLITE_ROW)
 			json_array_append_new(*out, instance_row_json(q));
-			kept++;
-		}
 		sqlite3_reset(q);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 			r = sq_err(s, err, "instances");
-			goto out;
+			break;
 		}
 	}
-out:
 	free(v);
 	if (r) {
 		json_decref(*out);
@@ -1518,10 +1536,9 @@ summary_row_add(sqlite3_stmt *q, struct summary_list *out, size_t *cap)
 }
 
 /*
- * As sq_instance_list_for: each pair's newest LIMIT ids from its range of
- * instance_keys, then the newest LIMIT of their union, read by their
- * primary key in one statement.  Reading a row's summary reads no more of its data than
- * SQLite needs to step over it.
+ * A list page: the visible ids (sq_visible_ids), read by their primary
+ * key in one statement.  Reading a row's summary reads no more of its
+ * data than SQLite needs to step over it.
  */
 static enum sf_status
 sq_instance_summaries_for(struct store *st, const char *object,
@@ -1530,10 +1547,6 @@ sq_instance_summaries_for(struct store *st, const char *object,
 			  struct sf_error *err)
 {
 	struct sq *s = (struct sq *)st;
-	static const char ids[] =
-		"SELECT instance_id FROM instance_keys WHERE role = ?1 AND "
-		"scope = ?2 AND object = ?3 AND instance_id < ?4 ORDER BY "
-		"instance_id DESC LIMIT ?5";
 	static const char some[] = "SELECT " SUMMARY_COLS " FROM instances "
 				   "WHERE id IN (SELECT value FROM "
 				   "json_each(?1)) ORDER BY id DESC";
@@ -1541,7 +1554,7 @@ sq_instance_summaries_for(struct store *st, const char *object,
 				  "WHERE object = ?1 AND id < ?2 ORDER BY id "
 				  "DESC LIMIT ?3";
 	int64_t *v = NULL;
-	size_t n = 0, cap = 0, ocap = 0;
+	size_t n = 0, ocap = 0;
 	enum sf_status r = SF_OK;
 	sqlite3_stmt *q;
 	int rc;
@@ -1560,45 +1573,17 @@ sq_instance_summaries_for(struct store *st, const char *object,
 			r = sq_err(s, err, "instances");
 		goto out;
 	}
-	for (size_t i = 0; i < pairs->n; i++) {
-		if (!(q = sq_stmt(s, ids, err))) {
-			r = SF_DB;
-			goto out;
-		}
-		b_text(q, 1, pairs->v[i].role);
-		b_text(q, 2, pairs->v[i].scope);
-		b_text(q, 3, object);
-		b_int(q, 4, before > 0 ? before : INT64_MAX);
-		b_int(q, 5, limit ? (int64_t)limit : -1);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			if (n == cap) {
-				cap = cap ? 2 * cap : 64;
-				v = xrealloc(v, cap * sizeof(*v));
-			}
-			v[n++] = sqlite3_column_int64(q, 0);
-		}
-		sqlite3_reset(q);
-		if (rc != SQLITE_DONE) {
-			r = sq_err(s, err, "instance keys");
-			goto out;
-		}
-	}
-	if (n)
-		qsort(v, n, sizeof(*v), by_id_desc);
+	if ((r = sq_visible_ids(s, object, pairs, before, limit, &v, &n, err)))
+		goto out;
 	/* The page's ids, newest first, in one statement (fifty point
 	 * queries cost more in statement resets than in reading). */
 	{
 		struct buf b;
-		size_t kept = 0;
 
 		buf_init(&b, 0);
 		buf_adds(&b, "[");
-		for (size_t i = 0; i < n && (!limit || kept < limit); i++) {
-			if (i && v[i] == v[i - 1])
-				continue;
-			buf_addf(&b, "%s%lld", kept++ ? "," : "",
-				 (long long)v[i]);
-		}
+		for (size_t i = 0; i < n; i++)
+			buf_addf(&b, "%s%lld", i ? "," : "", (long long)v[i]);
 		buf_adds(&b, "]");
 		if (!(q = sq_stmt(s, some, err))) {
 			buf_release(&b);
