@@ -1538,12 +1538,16 @@ pq_instance_list(struct store *st, const char *object, int64_t before,
 	return SF_OK;
 }
 
-static enum sf_status
-pq_instance_list_for(struct store *st, const char *object,
-		     const struct access_keys *pairs, int64_t before,
-		     size_t limit, json_t **out, struct sf_error *err)
+/* Run list statement FOR (with PAIRS) or ALL (without) for a page of
+ * OBJECT below BEFORE, at most LIMIT rows (0: all); NULL on failure.
+ * With pairs, the statement's generic plan is forced (see the comment at
+ * S_INSTANCE_LIST_FOR), for this statement only: SET LOCAL, so the
+ * transaction's end undoes it whatever happens. */
+static PGresult *
+pq_list_page(struct pq *p, enum stmt stmt_for, enum stmt stmt_all,
+	     const char *object, const struct access_keys *pairs,
+	     int64_t before, size_t limit, struct sf_error *err)
 {
-	struct pq *p = (struct pq *)st;
 	struct params prm = {0};
 	PGresult *res;
 	char *json = NULL;
@@ -1559,19 +1563,14 @@ pq_instance_list_for(struct store *st, const char *object,
 		json = access_keys_json(pairs);
 		p_text(&prm, json);
 	}
-	*out = NULL;
-	/* See the comment at S_INSTANCE_LIST_FOR: its generic plan, for
-	 * this statement only (SET LOCAL: the transaction's end undoes it
-	 * whatever happens). */
 	if (pairs && p->in_txn &&
 	    pq_simple(p, "SET LOCAL plan_cache_mode = force_generic_plan",
 		      "instances", err)) {
 		params_release(&prm);
 		free(json);
-		return run_status(err);
+		return NULL;
 	}
-	res = pq_run(p, pairs ? S_INSTANCE_LIST_FOR : S_INSTANCE_LIST_ALL,
-		     &prm, "instances", err);
+	res = pq_run(p, pairs ? stmt_for : stmt_all, &prm, "instances", err);
 	free(json);
 	if (res && pairs && p->in_txn &&
 	    pq_simple(p, "SET LOCAL plan_cache_mode = auto", "instances",
@@ -1579,6 +1578,19 @@ pq_instance_list_for(struct store *st, const char *object,
 		PQclear(res);
 		res = NULL;
 	}
+	return res;
+}
+
+static enum sf_status
+pq_instance_list_for(struct store *st, const char *object,
+		     const struct access_keys *pairs, int64_t before,
+		     size_t limit, json_t **out, struct sf_error *err)
+{
+	PGresult *res = pq_list_page((struct pq *)st, S_INSTANCE_LIST_FOR,
+				     S_INSTANCE_LIST_ALL, object, pairs,
+				     before, limit, err);
+
+	*out = NULL;
 	if (!res)
 		return run_status(err);
 	*out = instance_rows_json(res);
@@ -1593,40 +1605,11 @@ pq_instance_summaries_for(struct store *st, const char *object,
 			  size_t limit, struct summary_list *out,
 			  struct sf_error *err)
 {
-	struct pq *p = (struct pq *)st;
-	struct params prm = {0};
 	PGresult *res;
-	char *json = NULL;
 
 	memset(out, 0, sizeof(*out));
-	p_text(&prm, object);
-	p_int(&prm, before > 0 ? before : INT64_MAX);
-	/* LIMIT NULL is no limit in PostgreSQL. */
-	if (limit)
-		p_int(&prm, (int64_t)limit);
-	else
-		p_text(&prm, NULL);
-	if (pairs) {
-		json = access_keys_json(pairs);
-		p_text(&prm, json);
-	}
-	/* The generic plan, as for S_INSTANCE_LIST_FOR. */
-	if (pairs && p->in_txn &&
-	    pq_simple(p, "SET LOCAL plan_cache_mode = force_generic_plan",
-		      "instances", err)) {
-		params_release(&prm);
-		free(json);
-		return run_status(err);
-	}
-	res = pq_run(p, pairs ? S_SUMMARIES_FOR : S_SUMMARIES_ALL, &prm,
-		     "instances", err);
-	free(json);
-	if (res && pairs && p->in_txn &&
-	    pq_simple(p, "SET LOCAL plan_cache_mode = auto", "instances",
-		      err)) {
-		PQclear(res);
-		res = NULL;
-	}
+	res = pq_list_page((struct pq *)st, S_SUMMARIES_FOR, S_SUMMARIES_ALL,
+			   object, pairs, before, limit, err);
 	if (!res)
 		return run_status(err);
 	out->n = (size_t)PQntuples(res);
