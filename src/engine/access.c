@@ -205,6 +205,7 @@ access_keys_equal(const struct access_keys *a, const struct access_keys *b)
 
 /* Parsed definition versions, by procdefs id, for one rebuild. */
 struct pins {
+	struct store *st;
 	int64_t *id;
 	struct procdef **def;
 	size_t n;
@@ -260,11 +261,36 @@ wanted(struct store *st, int *want, struct sf_error *err)
 	return SF_OK;
 }
 
+/* Write one instance's keys, under the definition it is pinned to
+ * (store_each_instance; CTX: the pins). */
+static enum sf_status
+rebuild_one(void *ctx, json_t *o, struct sf_error *err)
+{
+	struct instance inst;
+	const struct procdef *def;
+	struct access_keys keys = {0};
+	struct store *st = ((struct pins *)ctx)->st;
+	int64_t id = json_integer_value(json_object_get(o, "id"));
+	enum sf_status r;
+
+	r = st->ops->instance_get(st, id, &inst, err);
+	if (r)
+		return r;
+	r = pinned(st, ctx, inst.procdef_id, &def, err);
+	if (!r) {
+		access_instance_keys(def, inst.data, &keys);
+		r = st->ops->instance_keys_put(st, inst.id, inst.object, &keys,
+					       err);
+	}
+	access_keys_release(&keys);
+	instance_release(&inst);
+	return r;
+}
+
 enum sf_status
 access_rebuild_if_needed(struct store *st, struct sf_error *err)
 {
-	struct pins pins = {0};
-	int64_t before = 0;
+	struct pins pins = {.st = st};
 	enum sf_status r;
 	int want;
 
@@ -278,41 +304,9 @@ access_rebuild_if_needed(struct store *st, struct sf_error *err)
 	r = wanted(st, &want, err);
 	if (r || !want)
 		goto out;
-	for (;;) {
-		json_t *batch, *o;
-		size_t i, got;
-
-		r = st->ops->instance_list(st, NULL, before, 500, &batch, err);
-		if (r)
-			goto out;
-		got = json_array_size(batch);
-		json_array_foreach(batch, i, o)
-		{
-			struct instance inst;
-			const struct procdef *def;
-			struct access_keys keys = {0};
-
-			before = json_integer_value(json_object_get(o, "id"));
-			r = st->ops->instance_get(st, before, &inst, err);
-			if (r)
-				break;
-			r = pinned(st, &pins, inst.procdef_id, &def, err);
-			if (!r) {
-				access_instance_keys(def, inst.data, &keys);
-				r = st->ops->instance_keys_put(
-				    st, inst.id, inst.object, &keys, err);
-			}
-			access_keys_release(&keys);
-			instance_release(&inst);
-			if (r)
-				break;
-		}
-		json_decref(batch);
-		if (r)
-			goto out;
-		if (got < 500)
-			break;
-	}
+	r = store_each_instance(st, rebuild_one, &pins, err);
+	if (r)
+		goto out;
 	r = st->ops->setting_put(st, "instance_keys", "built", err);
 out:
 	for (size_t i = 0; i < pins.n; i++)

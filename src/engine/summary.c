@@ -109,12 +109,32 @@ stale(struct store *st, const char *sig, int *out, struct sf_error *err)
 	return SF_OK;
 }
 
+struct refresh {
+	struct store *st;
+	const struct registry *reg;
+};
+
+/* Rewrite one instance's summary (store_each_instance). */
+static enum sf_status
+refresh_one(void *ctx, json_t *inst, struct sf_error *err)
+{
+	struct refresh *rc = ctx;
+	char *t = summary_for(rc->reg,
+			      json_string_value(json_object_get(inst, "process")),
+			      json_object_get(inst, "data"));
+	enum sf_status r = rc->st->ops->instance_summary_put(
+		rc->st, json_integer_value(json_object_get(inst, "id")), t, err);
+
+	free(t);
+	return r;
+}
+
 enum sf_status
 summary_refresh(struct store *st, const struct registry *reg,
 		struct sf_error *err)
 {
 	char *sig = signature(reg);
-	int64_t before = 0;
+	struct refresh rc = {st, reg};
 	enum sf_status r;
 	int want;
 
@@ -128,33 +148,9 @@ summary_refresh(struct store *st, const struct registry *reg,
 	r = stale(st, sig, &want, err);
 	if (r || !want)
 		goto out;
-	for (;;) {
-		json_t *batch, *o;
-		size_t i, got;
-
-		r = st->ops->instance_list(st, NULL, before, 500, &batch, err);
-		if (r)
-			goto out;
-		got = json_array_size(batch);
-		json_array_foreach(batch, i, o)
-		{
-			char *t = summary_for(
-				reg,
-				json_string_value(json_object_get(o, "process")),
-				json_object_get(o, "data"));
-
-			before = json_integer_value(json_object_get(o, "id"));
-			r = st->ops->instance_summary_put(st, before, t, err);
-			free(t);
-			if (r)
-				break;
-		}
-		json_decref(batch);
-		if (r)
-			goto out;
-		if (got < 500)
-			break;
-	}
+	r = store_each_instance(st, refresh_one, &rc, err);
+	if (r)
+		goto out;
 	r = st->ops->setting_put(st, "list_fields", sig, err);
 out:
 	if (r || !want) { /* failed, or another process was first */

@@ -178,3 +178,33 @@ access_keys_json(const struct access_keys *k)
 	json_decref(a);
 	return t ? t : xstrdup("[]");
 }
+
+enum sf_status
+store_each_instance(struct store *st,
+		    enum sf_status (*fn)(void *ctx, json_t *inst,
+					 struct sf_error *err),
+		    void *ctx, struct sf_error *err)
+{
+	enum { BATCH = 500 };
+	int64_t before = 0;
+	enum sf_status r = SF_OK;
+
+	for (;;) {
+		json_t *batch, *o;
+		size_t i, got;
+
+		r = st->ops->instance_list(st, NULL, before, BATCH, &batch, err);
+		if (r)
+			return r;
+		got = json_array_size(batch);
+		json_array_foreach(batch, i, o)
+		{
+			before = json_integer_value(json_object_get(o, "id"));
+			if ((r = fn(ctx, o, err)))
+				break;
+		}
+		json_decref(batch);
+		if (r || got < BATCH)
+			return r;
+	}
+}

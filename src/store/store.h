@@ -534,6 +534,15 @@ void grant_list_release(struct grant_list *l);
 void instance_release(struct instance *i);
 void step_row_release(struct step_row *s);
 void summary_list_release(struct summary_list *l);
+
+/* Call FN(CTX, instance, ERR) for every instance (the JSON instance_list
+ * gives: id, process, state, data...), newest first, reading them in
+ * batches, in the caller's transaction; stops at FN's first failure and
+ * returns it. */
+enum sf_status store_each_instance(struct store *st,
+				   enum sf_status (*fn)(void *ctx, json_t *inst,
+							struct sf_error *err),
+				   void *ctx, struct sf_error *err);
 void step_list_release(struct step_list *l);
 /* Add ROLE with SCOPE (copied) unless K holds it already. */
 void access_keys_add(struct access_keys *k, const char *role,
