@@ -89,28 +89,34 @@ access_scopes_of(const struct procdef *def, const struct step_def *sd,
 	return scopes;
 }
 
+int
+access_role_next(const char **p, char *name, size_t n)
+{
+	const char *end;
+
+	while (*p && **p == ',')
+		(*p)++;
+	if (!*p || !**p)
+		return 0;
+	end = strchr(*p, ',');
+	if (!end)
+		end = *p + strlen(*p);
+	snprintf(name, n, "%.*s", (int)(end - *p), *p);
+	*p = end;
+	return 1;
+}
+
 void
 access_step_keys(const char *roles, const char *scopes, struct access_keys *out)
 {
 	const char *p = roles;
+	char name[64];
 
 	/* The walk of may_perform(), keeping every role instead of asking
 	 * about one actor. */
-	while (p && *p) {
-		const char *end;
-		char name[64];
-		char *scope;
+	while (access_role_next(&p, name, sizeof(name))) {
+		char *scope = scope_for(scopes, name);
 
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
-		p = end;
-		scope = scope_for(scopes, name);
 		/* A scoped role whose scope field is empty matches nobody;
 		 * a list "A|B" gives a key for each. */
 		if (!scope) {

@@ -28,6 +28,9 @@ char *access_roles_csv(const struct step_def *sd);
 char *access_scopes_of(const struct procdef *def, const struct step_def *sd,
 		       json_t *data);
 
+/* The next role of a list ",ds,snet," (steps.roles) into NAME (N bytes)
+ * from *P, which moves past it; 0 when there is none left. */
+int access_role_next(const char **p, char *name, size_t n);
 /* Add to OUT the keys of a step with ROLES and SCOPES (as above). */
 void access_step_keys(const char *roles, const char *scopes,
 		      struct access_keys *out);

@@ -48,6 +48,24 @@ struct run {
 	int keys_known;
 };
 
+/* Start R for a call on INST (of DEF) by WHO at NOW; ACTIVE: the names
+ * of its active steps (owned by R from now on). */
+static void
+run_init(struct run *r, struct engine *e, const struct procdef *def,
+	 struct instance *inst, const struct actor *who, sf_time now,
+	 json_t *active)
+{
+	r->e = e;
+	r->def = def;
+	r->inst = inst;
+	r->who = who;
+	r->now = now;
+	r->activated = json_array();
+	r->active = active;
+	snprintf(r->object, sizeof(r->object), "%s/%lld", inst->object,
+		 (long long)inst->id);
+}
+
 /* Remember the keys the instance has now (its data as loaded). */
 static void
 keys_known(struct run *r)
@@ -137,6 +155,7 @@ may_perform(const struct actor *who, const char *roles, const char *scopes,
 	    const char **role, const char **acting_for)
 {
 	const char *p = roles;
+	char name[64];
 
 	if (who->operator) {
 		if (role)
@@ -145,37 +164,23 @@ may_perform(const struct actor *who, const char *roles, const char *scopes,
 			*acting_for = NULL;
 		return 1;
 	}
-	while (p && *p) {
-		const char *end;
-		char name[64];
+	while (access_role_next(&p, name, sizeof(name))) {
+		char *scope = scope_for(scopes, name);
+		const char *af = NULL;
+		/* A scoped role whose scope field is empty matches nobody:
+		 * never "any scope" by accident. */
+		int ok = scope ? holds_any_scope(who, name, scope, &af)
+			       : actor_holds(who, name, NULL, &af);
 
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
-		p = end;
-		{
-			char *scope = scope_for(scopes, name);
-			const char *af = NULL;
-			/* A scoped role whose scope field is empty matches
-			 * nobody: never "any scope" by accident. */
-			int ok = scope ? holds_any_scope(who, name, scope, &af)
-				       : actor_holds(who, name, NULL, &af);
-			free(scope);
-			if (ok) {
-				if (role) {
-					const struct role_info *ri =
-						role_find(name);
-					*role = ri ? ri->name : "";
-				}
-				if (acting_for)
-					*acting_for = af;
-				return 1;
+		free(scope);
+		if (ok) {
+			if (role) {
+				const struct role_info *ri = role_find(name);
+				*role = ri ? ri->name : "";
 			}
+			if (acting_for)
+				*acting_for = af;
+			return 1;
 		}
 	}
 	return 0;
@@ -671,15 +676,7 @@ engine_start(struct engine *e, const struct actor *who, const char *process,
 	rc = e->st->ops->instance_get(e->st, *id, &inst, err);
 	if (rc)
 		goto fail;
-	r.e = e;
-	r.def = def;
-	r.inst = &inst;
-	r.who = who;
-	r.now = clock_now();
-	r.activated = json_array();
-	r.active = json_array();
-	snprintf(r.object, sizeof(r.object), "%s/%lld", def->object,
-		 (long long)*id);
+	run_init(&r, e, def, &inst, who, clock_now(), json_array());
 	{
 		const struct module_hooks *h = engine_hooks_for(e, def->name);
 		if (h && h->on_start) {
@@ -729,16 +726,8 @@ engine_reopen(struct engine *e, const struct actor *who, struct instance *inst,
 	rc = e->st->ops->steps_of(e->st, inst->id, 1, &act, err);
 	if (rc)
 		return rc;
-	r.e = e;
-	r.def = def;
-	r.inst = inst;
-	r.who = who;
-	r.now = now;
-	r.activated = json_array();
-	r.active = names_of(&act);
+	run_init(&r, e, def, inst, who, now, names_of(&act));
 	step_list_release(&act);
-	snprintf(r.object, sizeof(r.object), "%s/%lld", inst->object,
-		 (long long)inst->id);
 	before = json_pack("{s:s, s:O}", "state", inst->state, "active",
 			   r.active);
 	free(inst->state);
@@ -933,20 +922,12 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 	if (rc)
 		goto out;
 
-	r.e = e;
-	r.def = def;
-	r.inst = &inst;
-	r.who = who;
-	r.now = clock_now();
-	r.activated = json_array();
-	r.active = json_array();
+	run_init(&r, e, def, &inst, who, clock_now(), json_array());
 	keys_known(&r);
 	for (size_t i = 0; i < act.n; i++)
 		if (&act.v[i] != row)
 			json_array_append_new(r.active,
 					      json_string(act.v[i].step));
-	snprintf(r.object, sizeof(r.object), "%s/%lld", object,
-		 (long long)id);
 	before = json_pack("{s:s, s:o}", "state", inst.state, "active",
 			   names_of(&act));
 	hooks = engine_hooks_for(e, def->name);
@@ -1399,15 +1380,8 @@ engine_job_wait(struct engine *e, const struct actor *sys,
 		json_decref(before);
 		return SF_OK;
 	}
-	r.e = e;
-	r.def = def;
-	r.inst = inst;
-	r.who = sys;
-	r.now = now;
-	r.activated = json_array();
+	run_init(&r, e, def, inst, sys, now, r.active);
 	keys_known(&r);
-	snprintf(r.object, sizeof(r.object), "%s/%lld", inst->object,
-		 (long long)inst->id);
 	after = json_object();
 	rc = e->st->ops->step_close(e->st, row, "done", now, "system", NULL,
 				    NULL, NULL, err);
