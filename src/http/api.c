@@ -181,6 +181,16 @@ api_error(struct api_call *c, const struct sf_error *err)
 }
 
 void
+api_reply(struct api_call *c, enum sf_status r, int status, json_t *out,
+	  const struct sf_error *err)
+{
+	if (r)
+		api_error(c, err);
+	else
+		api_json(c, status, out);
+}
+
+void
 api_fail(struct api_call *c, enum sf_status s, const char *field,
 	 const char *fmt, ...)
 {

@@ -62,6 +62,10 @@ void api_need_write(struct api_call *c);
 void api_json(struct api_call *c, int status, json_t *j);
 /* Answer with an error body built from ERR. */
 void api_error(struct api_call *c, const struct sf_error *err);
+/* The answer to a call that returned R: OUT (taken) with STATUS when R is
+ * SF_OK, else ERR (a failed call gives no OUT). */
+void api_reply(struct api_call *c, enum sf_status r, int status, json_t *out,
+	       const struct sf_error *err);
 void api_fail(struct api_call *c, enum sf_status s, const char *field,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The request body as a JSON object (400 answered when not). */

@@ -30,10 +30,7 @@ companies(struct api_call *c)
 		return 1;
 	if (strcmp(c->req->method, "GET") == 0) {
 		r = company_list(c->eng, &c->who, &out, &err);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 200, out);
+		api_reply(c, r, 200, out, &err);
 		return 1;
 	}
 	if (strcmp(c->req->method, "POST") != 0)
@@ -43,10 +40,7 @@ companies(struct api_call *c)
 	r = company_add(c->eng, &c->who,
 			json_string_value(json_object_get(b, "name")), &out,
 			&err);
-	if (r)
-		api_error(c, &err);
-	else
-		api_json(c, 201, out);
+	api_reply(c, r, 201, out, &err);
 	return 1;
 }
 
@@ -152,10 +146,7 @@ api_conventions(struct api_call *c)
 				    json_string_value(json_object_get(b, "problem")),
 				    &out, &err);
 		json_decref(serials);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 200, out);
+		api_reply(c, r, 200, out, &err);
 		return 1;
 	}
 	return 0;

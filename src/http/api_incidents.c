@@ -46,10 +46,7 @@ intake(struct api_call *c)
 	}
 	if (!r)
 		r = engine_view(c->eng, &c->who, "incidents", id, &out, &err);
-	if (r)
-		api_error(c, &err);
-	else
-		api_json(c, created ? 201 : 200, out);
+	api_reply(c, r, created ? 201 : 200, out, &err);
 	return 1;
 }
 
@@ -67,10 +64,7 @@ catalogs(struct api_call *c)
 	if (strcmp(m, "GET") == 0) {
 		r = systems ? system_list(c->st, &out, &err)
 			    : routine_types(c->st, &out, &err);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 200, out);
+		api_reply(c, r, 200, out, &err);
 		return 1;
 	}
 	if (strcmp(m, "POST") != 0 && (systems || strcmp(m, "DELETE") != 0))
@@ -97,10 +91,7 @@ catalogs(struct api_call *c)
 	}
 	r = systems ? system_list(c->st, &out, &err)
 		    : routine_types(c->st, &out, &err);
-	if (r)
-		api_error(c, &err);
-	else
-		api_json(c, strcmp(m, "POST") == 0 ? 201 : 200, out);
+	api_reply(c, r, strcmp(m, "POST") == 0 ? 201 : 200, out, &err);
 	return 1;
 }
 

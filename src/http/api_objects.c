@@ -72,18 +72,12 @@ api_objects(struct api_call *c)
 		if (!r)
 			r = engine_view(c->eng, &c->who, def->object, id, &out,
 					&err);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 201, out);
+		api_reply(c, r, 201, out, &err);
 		return 1;
 	}
 	if (c->nseg == 2 && strcmp(c->req->method, "GET") == 0) {
 		r = engine_view(c->eng, &c->who, def->object, id, &out, &err);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 200, out);
+		api_reply(c, r, 200, out, &err);
 		return 1;
 	}
 	if (c->nseg == 3 && strcmp(c->seg[2], "diagram") == 0 &&
@@ -122,10 +116,7 @@ api_objects(struct api_call *c)
 		if (!r)
 			r = engine_view(c->eng, &c->who, def->object, id, &out,
 					&err);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 200, out);
+		api_reply(c, r, 200, out, &err);
 		return 1;
 	}
 	api_fail(c, SF_NOT_FOUND, NULL, "no route %s %s", c->req->method,

@@ -86,10 +86,7 @@ api_reviews(struct api_call *c)
 		if (!r)
 			r = engine_view(c->eng, &c->who, "reviews", id, &out,
 					&err);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 201, out);
+		api_reply(c, r, 201, out, &err);
 		return 1;
 	}
 	if (c->nseg != 3 || rv_id(c->seg[1], &id))
@@ -118,10 +115,7 @@ api_reviews(struct api_call *c)
 		return 0;
 	if (strcmp(c->seg[2], "send") == 0) {
 		r = review_send(c->eng, &c->who, id, &out, &err);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 200, out);
+		api_reply(c, r, 200, out, &err);
 		return 1;
 	}
 	if (strcmp(c->seg[2], "imports") == 0 ||
@@ -155,10 +149,7 @@ api_reviews(struct api_call *c)
 			r = review_answer(c->eng, &c->who, id, &in, &out, &err);
 		}
 		free(data);
-		if (r)
-			api_error(c, &err);
-		else
-			api_json(c, 201, out);
+		api_reply(c, r, 201, out, &err);
 		return 1;
 	}
 	return 0;
