@@ -15,14 +15,8 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/jsonget.h"
 #include "modules/incidents/report.h"
-
-static const char *
-s(json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-	return v ? v : "";
-}
 
 /* A value on one line for a table cell: no "|" and no line breaks. */
 static void
@@ -50,15 +44,15 @@ events(struct buf *b, json_t *audit, const char *const *actions)
 
 	json_array_foreach(audit, i, r)
 	{
-		const char *a = s(r, "action");
+		const char *a = json_get_str(r, "action");
 		for (size_t k = 0; actions[k]; k++) {
 			size_t len = strlen(actions[k]);
 			if (strncmp(a, actions[k], len) != 0)
 				continue;
-			buf_addf(b, "- %s: %s by %s", s(r, "ts"), a,
-				 s(r, "user"));
-			if (*s(r, "role"))
-				buf_addf(b, " (%s)", s(r, "role"));
+			buf_addf(b, "- %s: %s by %s", json_get_str(r, "ts"), a,
+				 json_get_str(r, "user"));
+			if (*json_get_str(r, "role"))
+				buf_addf(b, " (%s)", json_get_str(r, "role"));
 			buf_adds(b, "\n");
 			n++;
 			break;
@@ -81,52 +75,60 @@ incident_report_md(json_t *inc, json_t *audit)
 	if (!json_is_object(d))
 		d = inc;
 	buf_init(&b, 1 << 24);
-	buf_addf(&b, "# Security Incident Report: %s\n\n", s(d, "reference"));
-	buf_addf(&b, "%s\n\n", s(d, "title"));
+	buf_addf(&b, "# Security Incident Report: %s\n\n",
+		 json_get_str(d, "reference"));
+	buf_addf(&b, "%s\n\n", json_get_str(d, "title"));
 
 	buf_adds(&b, "## 1. Management Summary\n\n");
 	buf_addf(&b,
 		 "Incident %s%s%s was flagged as a security incident and "
 		 "assessed as **high impact**",
-		 s(d, "reference"), *s(d, "na") ? " in NA " : "", s(d, "na"));
+		 json_get_str(d, "reference"),
+		 *json_get_str(d, "na") ? " in NA " : "",
+		 json_get_str(d, "na"));
 	json_array_foreach(json_object_get(as, "reasons"), i, x)
 		buf_addf(&b, "%s %s", i ? ";" : ":", json_string_value(x));
 	buf_adds(&b, ".  ");
-	if (*s(json_object_get(d, "correlation"), "root_cause"))
+	if (*json_get_str(json_object_get(d, "correlation"), "root_cause"))
 		buf_addf(&b, "Root cause: %s.  ",
-			 s(json_object_get(d, "correlation"), "root_cause"));
+			 json_get_str(json_object_get(d, "correlation"),
+				      "root_cause"));
 	buf_addf(&b, "%zu emergency action(s) were taken.\n\n",
 		 json_array_size(json_object_get(d, "actions")));
 
 	buf_adds(&b, "## 2. Security Incident Short Description\n\n");
 	buf_adds(&b, "### 2.1 Identification\n\n| item | value |\n|---|---|\n");
 	buf_adds(&b, "| Reference | ");
-	cell(&b, s(d, "reference"));
+	cell(&b, json_get_str(d, "reference"));
 	buf_adds(&b, " |\n| Title | ");
-	cell(&b, s(d, "title"));
-	buf_addf(&b, " |\n| Registered | %s |\n| National Administration | %s "
-		     "|\n| Reported by | ",
-		 s(inc, "created"), *s(d, "na") ? s(d, "na") : "-");
-	cell(&b, s(d, "reporter"));
+	cell(&b, json_get_str(d, "title"));
+	buf_addf(&b,
+		 " |\n| Registered | %s |\n| National Administration | %s "
+		 "|\n| Reported by | ",
+		 json_get_str(inc, "created"),
+		 *json_get_str(d, "na") ? json_get_str(d, "na") : "-");
+	cell(&b, json_get_str(d, "reporter"));
 	buf_adds(&b, " |\n| Keywords matched | ");
 	json_array_foreach(json_object_get(d, "matches"), i, x)
-		buf_addf(&b, "%s%s (%s)", i ? ", " : "", s(x, "keyword"),
-			 s(x, "field"));
+		buf_addf(&b, "%s%s (%s)", i ? ", " : "",
+			 json_get_str(x, "keyword"), json_get_str(x, "field"));
 	buf_adds(&b, " |\n\n### 2.2 Overview\n\n");
-	para(&b, s(d, "description"));
+	para(&b, json_get_str(d, "description"));
 
 	buf_adds(&b, "### 2.3 Parties Involved\n\n");
 	{
 		json_t *seen = json_object();
 		json_array_foreach(audit, i, x)
 		{
-			const char *u = s(x, "user");
+			const char *u = json_get_str(x, "user");
 			if (!*u || strcmp(u, "system") == 0 ||
 			    json_object_get(seen, u))
 				continue;
 			json_object_set_new(seen, u, json_true());
-			buf_addf(&b, "- %s%s%s%s\n", u, *s(x, "role") ? " (" : "",
-				 s(x, "role"), *s(x, "role") ? ")" : "");
+			buf_addf(&b, "- %s%s%s%s\n", u,
+				 *json_get_str(x, "role") ? " (" : "",
+				 json_get_str(x, "role"),
+				 *json_get_str(x, "role") ? ")" : "");
 		}
 		json_decref(seen);
 		json_array_foreach(json_object_get(d, "ilso_teams"), i, x)
@@ -143,11 +145,13 @@ incident_report_md(json_t *inc, json_t *audit)
 		json_array_foreach(json_object_get(as, "systems"), i, x)
 		{
 			buf_adds(&b, "| ");
-			cell(&b, s(x, "name"));
+			cell(&b, json_get_str(x, "name"));
 			buf_addf(&b, " | %s | %s | %s |\n",
-				 *s(x, "classification") ? s(x, "classification")
-							 : "-",
-				 s(x, "availability"), s(x, "integrity"));
+				 *json_get_str(x, "classification")
+				     ? json_get_str(x, "classification")
+				     : "-",
+				 json_get_str(x, "availability"),
+				 json_get_str(x, "integrity"));
 		}
 		buf_adds(&b, "\n");
 	} else {
@@ -160,11 +164,12 @@ incident_report_md(json_t *inc, json_t *audit)
 	x = json_object_get(d, "email");
 	if (json_is_object(x)) {
 		buf_adds(&b, "The incident arrived by e-mail: from ");
-		cell(&b, s(x, "from"));
+		cell(&b, json_get_str(x, "from"));
 		buf_adds(&b, ", subject \"");
-		cell(&b, s(x, "subject"));
-		buf_addf(&b, "\", sent %s.\n\n", *s(x, "date") ? s(x, "date")
-							       : "(no date)");
+		cell(&b, json_get_str(x, "subject"));
+		buf_addf(&b, "\", sent %s.\n\n",
+			 *json_get_str(x, "date") ? json_get_str(x, "date")
+						  : "(no date)");
 	}
 	{
 		static const char *const mail[] = {"notify", "mail:", NULL};
@@ -177,14 +182,15 @@ incident_report_md(json_t *inc, json_t *audit)
 		int any = 0;
 		json_array_foreach(json_object_get(d, "evidence"), i, x)
 		{
-			buf_addf(&b, "- %s, %s (%s): ", s(x, "date"), s(x, "by"),
-				 s(x, "role"));
-			cell(&b, s(x, "text"));
+			buf_addf(&b, "- %s, %s (%s): ", json_get_str(x, "date"),
+				 json_get_str(x, "by"),
+				 json_get_str(x, "role"));
+			cell(&b, json_get_str(x, "text"));
 			json_array_foreach(json_object_get(x, "files"), j, y)
 				buf_addf(&b, " [file %s, %lld bytes]",
-					 s(y, "filename"),
+					 json_get_str(y, "filename"),
 					 (long long)json_integer_value(
-						 json_object_get(y, "size")));
+					     json_object_get(y, "size")));
 			buf_adds(&b, "\n");
 			any = 1;
 		}
@@ -195,9 +201,11 @@ incident_report_md(json_t *inc, json_t *audit)
 	}
 
 	buf_adds(&b, "### 3.3 Chain of Events\n\n#### 3.3.1 Detection\n\n");
-	buf_addf(&b, "Registered %s; keyword scan: %s.\n\n", s(inc, "created"),
-		 json_is_true(json_object_get(d, "flagged")) ? "flagged security"
-							     : "not flagged");
+	buf_addf(&b, "Registered %s; keyword scan: %s.\n\n",
+		 json_get_str(inc, "created"),
+		 json_is_true(json_object_get(d, "flagged"))
+		     ? "flagged security"
+		     : "not flagged");
 	buf_adds(&b, "#### 3.3.2 Registration\n\n");
 	{
 		static const char *const a[] = {"start", "modify",
@@ -215,11 +223,15 @@ incident_report_md(json_t *inc, json_t *audit)
 			buf_addf(&b, "| %lld | ",
 				 (long long)json_integer_value(
 					 json_object_get(x, "id")));
-			cell(&b, s(x, "system"));
-			buf_addf(&b, " | %s | %s | %s | %s | ", s(x, "impact"),
-				 s(x, "urgency"), s(x, "assignee"),
-				 *s(x, "result") ? s(x, "result") : s(x, "state"));
-			cell(&b, s(x, "observed"));
+			cell(&b, json_get_str(x, "system"));
+			buf_addf(&b, " | %s | %s | %s | %s | ",
+				 json_get_str(x, "impact"),
+				 json_get_str(x, "urgency"),
+				 json_get_str(x, "assignee"),
+				 *json_get_str(x, "result")
+				     ? json_get_str(x, "result")
+				     : json_get_str(x, "state"));
+			cell(&b, json_get_str(x, "observed"));
 			buf_adds(&b, " |\n");
 		}
 		buf_adds(&b, "\n");
@@ -227,12 +239,12 @@ incident_report_md(json_t *inc, json_t *audit)
 		para(&b, NULL);
 	}
 	buf_adds(&b, "#### 3.3.4 Recovery\n\n");
-	buf_addf(&b, "Under control: %s; service restored: %s (assessed %s).\n\n",
-		 json_is_true(json_object_get(as, "under_control")) ? "yes"
-								   : "no",
-		 json_is_true(json_object_get(as, "service_restored")) ? "yes"
-								      : "no",
-		 s(as, "date"));
+	buf_addf(
+	    &b, "Under control: %s; service restored: %s (assessed %s).\n\n",
+	    json_is_true(json_object_get(as, "under_control")) ? "yes" : "no",
+	    json_is_true(json_object_get(as, "service_restored")) ? "yes"
+								  : "no",
+	    json_get_str(as, "date"));
 	buf_adds(&b, "#### 3.3.5 Closure\n\n");
 	{
 		static const char *const a[] = {"step:start_report",
@@ -249,11 +261,12 @@ incident_report_md(json_t *inc, json_t *audit)
 		int any = 0;
 		json_array_foreach(json_object_get(d, "contributions"), i, x)
 		{
-			buf_addf(&b, "- %s (%s), self-assessment: ", s(x, "by"),
-				 s(x, "team"));
-			cell(&b, s(x, "self_assessment"));
+			buf_addf(&b, "- %s (%s), self-assessment: ",
+				 json_get_str(x, "by"),
+				 json_get_str(x, "team"));
+			cell(&b, json_get_str(x, "self_assessment"));
 			buf_adds(&b, "; gap analysis: ");
-			cell(&b, s(x, "gap_analysis"));
+			cell(&b, json_get_str(x, "gap_analysis"));
 			buf_adds(&b, "\n");
 			any = 1;
 		}
@@ -267,10 +280,10 @@ incident_report_md(json_t *inc, json_t *audit)
 		int any = 0;
 		json_array_foreach(json_object_get(d, "contributions"), i, x)
 		{
-			if (!*s(x, "recommendations"))
+			if (!*json_get_str(x, "recommendations"))
 				continue;
-			buf_addf(&b, "- %s: ", s(x, "by"));
-			cell(&b, s(x, "recommendations"));
+			buf_addf(&b, "- %s: ", json_get_str(x, "by"));
+			cell(&b, json_get_str(x, "recommendations"));
 			buf_adds(&b, "\n");
 			any = 1;
 		}

@@ -31,17 +31,11 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/jsonget.h"
 #include "modules/reviews/rev_internal.h"
 #include "modules/reviews/reviews.h"
 #include "modules/userlists/tabular.h"
 #include "modules/userlists/ulimport.h"
-
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 static int
 collect(void *ctx, const struct ulist_row *row)
@@ -76,7 +70,7 @@ finding(json_t *f, const char *scope, const char *kind, const char *uid,
 static int
 writes_prod(json_t *u)
 {
-	const char *p = str(u, "csrd_prod");
+	const char *p = json_get_str(u, "csrd_prod");
 	return strcmp(p, "Write") == 0 || strcmp(p, "Full") == 0;
 }
 
@@ -108,10 +102,10 @@ check_na(struct store *st, const char *na, json_t *sent, json_t *rows,
 	long writers = 0, max = max_writers(st);
 
 	json_array_foreach(json_object_get(sent, "users"), i, s)
-		json_object_set(by_uid, str(s, "uid"), s);
+		json_object_set(by_uid, json_get_str(s, "uid"), s);
 	json_array_foreach(rows, i, u)
 	{
-		const char *uid = str(u, "uid");
+		const char *uid = json_get_str(u, "uid");
 		json_int_t line = json_integer_value(json_object_get(u, "line"));
 		json_t *was = json_object_get(by_uid, uid);
 		int deleted = json_is_true(json_object_get(u, "deleted"));
@@ -128,16 +122,17 @@ check_na(struct store *st, const char *na, json_t *sent, json_t *rows,
 				uid, na);
 			continue;
 		}
-		if (*str(u, "na") && strcmp(str(u, "na"), na) != 0)
+		if (*json_get_str(u, "na") &&
+		    strcmp(json_get_str(u, "na"), na) != 0)
 			finding(findings, na, "wrong_na", uid, line,
 				"user %s is of NA %s, not %s", uid,
-				str(u, "na"), na);
+				json_get_str(u, "na"), na);
 		if (!deleted &&
 		    json_array_size(json_object_get(u, "csrd_domain")) == 0 &&
-		    ((*str(u, "csrd_prod") &&
-		      strcmp(str(u, "csrd_prod"), "No") != 0) ||
-		     (*str(u, "csrd_tst") &&
-		      strcmp(str(u, "csrd_tst"), "No") != 0)))
+		    ((*json_get_str(u, "csrd_prod") &&
+		      strcmp(json_get_str(u, "csrd_prod"), "No") != 0) ||
+		     (*json_get_str(u, "csrd_tst") &&
+		      strcmp(json_get_str(u, "csrd_tst"), "No") != 0)))
 			finding(findings, na, "rights_without_domain", uid,
 				line,
 				"user %s gets CS/RD rights without any CS/RD "
@@ -147,56 +142,61 @@ check_na(struct store *st, const char *na, json_t *sent, json_t *rows,
 			writers++;
 		if (deleted) {
 			json_array_append_new(
-				decisions,
-				json_pack("{s:s, s:s, s:s, s:s}", "na", na,
-					  "uid", uid, "full_name",
-					  str(u, "full_name"), "action",
-					  "disable"));
-		} else if (strcmp(str(u, "csrd_tst"), str(was, "csrd_tst")) ||
-			   strcmp(str(u, "csrd_prod"), str(was, "csrd_prod")) ||
-			   strcmp(str(u, "csmis_profile"),
-				  str(was, "csmis_profile")) ||
+			    decisions, json_pack("{s:s, s:s, s:s, s:s}", "na",
+						 na, "uid", uid, "full_name",
+						 json_get_str(u, "full_name"),
+						 "action", "disable"));
+		} else if (strcmp(json_get_str(u, "csrd_tst"),
+				  json_get_str(was, "csrd_tst")) ||
+			   strcmp(json_get_str(u, "csrd_prod"),
+				  json_get_str(was, "csrd_prod")) ||
+			   strcmp(json_get_str(u, "csmis_profile"),
+				  json_get_str(was, "csmis_profile")) ||
 			   !json_equal(json_object_get(u, "csmis_domain"),
 				       json_object_get(was, "csmis_domain"))) {
 			char *det = xasprintf(
-				"CS/RD TST %s -> %s; CS/RD PROD %s -> %s; "
-				"CS/MIS %s -> %s",
-				*str(was, "csrd_tst") ? str(was, "csrd_tst")
-						      : "(empty)",
-				*str(u, "csrd_tst") ? str(u, "csrd_tst")
-						    : "(empty)",
-				*str(was, "csrd_prod") ? str(was, "csrd_prod")
-						       : "(empty)",
-				*str(u, "csrd_prod") ? str(u, "csrd_prod")
-						     : "(empty)",
-				*str(was, "csmis_profile")
-					? str(was, "csmis_profile")
-					: "(empty)",
-				*str(u, "csmis_profile")
-					? str(u, "csmis_profile")
-					: "(empty)");
+			    "CS/RD TST %s -> %s; CS/RD PROD %s -> %s; "
+			    "CS/MIS %s -> %s",
+			    *json_get_str(was, "csrd_tst")
+				? json_get_str(was, "csrd_tst")
+				: "(empty)",
+			    *json_get_str(u, "csrd_tst")
+				? json_get_str(u, "csrd_tst")
+				: "(empty)",
+			    *json_get_str(was, "csrd_prod")
+				? json_get_str(was, "csrd_prod")
+				: "(empty)",
+			    *json_get_str(u, "csrd_prod")
+				? json_get_str(u, "csrd_prod")
+				: "(empty)",
+			    *json_get_str(was, "csmis_profile")
+				? json_get_str(was, "csmis_profile")
+				: "(empty)",
+			    *json_get_str(u, "csmis_profile")
+				? json_get_str(u, "csmis_profile")
+				: "(empty)");
 			json_array_append_new(
-				decisions,
-				json_pack("{s:s, s:s, s:s, s:s, s:s}", "na", na,
-					  "uid", uid, "full_name",
-					  str(u, "full_name"), "action",
-					  "change", "details", det));
+			    decisions,
+			    json_pack("{s:s, s:s, s:s, s:s, s:s}", "na", na,
+				      "uid", uid, "full_name",
+				      json_get_str(u, "full_name"), "action",
+				      "change", "details", det));
 			free(det);
 		} else {
 			json_array_append_new(
-				decisions,
-				json_pack("{s:s, s:s, s:s, s:s}", "na", na,
-					  "uid", uid, "full_name",
-					  str(u, "full_name"), "action",
-					  "keep"));
+			    decisions, json_pack("{s:s, s:s, s:s, s:s}", "na",
+						 na, "uid", uid, "full_name",
+						 json_get_str(u, "full_name"),
+						 "action", "keep"));
 		}
 	}
 	json_array_foreach(json_object_get(sent, "users"), i, s)
-		if (!json_object_get(seen, str(s, "uid")))
-			finding(findings, na, "missing_user", str(s, "uid"), 0,
+		if (!json_object_get(seen, json_get_str(s, "uid")))
+			finding(findings, na, "missing_user",
+				json_get_str(s, "uid"), 0,
 				"user %s of the workbook is missing from the "
 				"answer",
-				str(s, "uid"));
+				json_get_str(s, "uid"));
 	if (writers > max)
 		finding(findings, na, "prod_writers", "", 0,
 			"write access to CS/RD PROD is asked for %ld users of "
@@ -381,7 +381,8 @@ review_answer(struct engine *e, const struct actor *who, int64_t id,
 				 "quality check of your answer %s found:\n\n",
 				 in->filename);
 			json_array_foreach(findings, i, f)
-				buf_addf(&b, "  - %s\n", str(f, "message"));
+				buf_addf(&b, "  - %s\n",
+					 json_get_str(f, "message"));
 			buf_adds(&b, "\nPlease correct the workbook and send "
 				     "it back to the ITSM Service Desk.\n");
 			if (json_array_size(to))
@@ -480,14 +481,16 @@ rev_consolidate(struct rev *r, struct sf_error *err)
 	buf_adds(&b, "Source,NA,UID,Full name,Action,Details\r\n");
 	json_object_foreach(json_object_get(data, "_answers"), k, a)
 	{
-		if (strcmp(str(a, "status"), "accepted") != 0)
+		if (strcmp(json_get_str(a, "status"), "accepted") != 0)
 			continue;
 		json_array_append_new(informed, json_string(k));
 		json_array_foreach(json_object_get(a, "decisions"), i, d)
-			if (strcmp(str(d, "action"), "keep") != 0)
-				change(&b, list, "NPM answer", k, str(d, "uid"),
-				       str(d, "full_name"), str(d, "action"),
-				       str(d, "details"));
+			if (strcmp(json_get_str(d, "action"), "keep") != 0)
+				change(&b, list, "NPM answer", k,
+				       json_get_str(d, "uid"),
+				       json_get_str(d, "full_name"),
+				       json_get_str(d, "action"),
+				       json_get_str(d, "details"));
 	}
 	json_object_foreach(json_object_get(data, "_leavers"), k, t)
 	{
@@ -507,8 +510,9 @@ rev_consolidate(struct rev *r, struct sf_error *err)
 	json_array_foreach(json_object_get(json_object_get(rec, "duplicates"),
 					   "disable"),
 			   i, d)
-		change(&b, list, "duplicate", str(d, "na"), str(d, "uid"),
-		       str(d, "full_name"), "disable", "wrong duplicate");
+		change(&b, list, "duplicate", json_get_str(d, "na"),
+		       json_get_str(d, "uid"), json_get_str(d, "full_name"),
+		       "disable", "wrong duplicate");
 	rev_today(r->now, day);
 	name = xasprintf("TAXUD-ITSM-UAM-%s-changes.csv", rev_quarter(r));
 	subject = xasprintf("User access review %s: changes to make (%zu)",

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/jsonget.h"
 #include "modules/reviews/rev_internal.h"
 #include "modules/reviews/rev_similar.h"
 
@@ -44,23 +45,17 @@ collect_row(void *ctx, const struct ulist_row *row)
 	return 0;
 }
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 /* How complete a Webportal account is: e-mail, rights, domains. */
 static int
 score_of(json_t *u)
 {
-	int s = *str(u, "email") ? 10 : 0;
-	const char *t = str(u, "csrd_tst"), *p = str(u, "csrd_prod");
+	int s = *json_get_str(u, "email") ? 10 : 0;
+	const char *t = json_get_str(u, "csrd_tst"),
+		   *p = json_get_str(u, "csrd_prod");
 
 	s += *t && strcmp(t, "No") != 0;
 	s += *p && strcmp(p, "No") != 0;
-	s += *str(u, "csmis_profile") != 0;
+	s += *json_get_str(u, "csmis_profile") != 0;
 	s += (int)json_array_size(json_object_get(u, "csrd_domain"));
 	s += (int)json_array_size(json_object_get(u, "csmis_domain"));
 	return s;
@@ -123,14 +118,14 @@ group_json(json_t *rows, const struct rev_dup *g)
 	for (size_t k = 0; k < g->n; k++) {
 		json_t *u = json_array_get(rows, g->members[k]);
 		json_array_append_new(
-			m, json_pack("{s:s, s:s, s:s, s:s, s:O, s:b}", "uid",
-				     str(u, "uid"), "full_name",
-				     str(u, "full_name"), "organisation",
-				     str(u, "organisation"), "source",
-				     str(u, "source"), "line",
-				     json_object_get(u, "line"), "kept",
-				     g->kind != REV_DUP_UNCLEAR &&
-					     g->keep == g->members[k]));
+		    m, json_pack("{s:s, s:s, s:s, s:s, s:O, s:b}", "uid",
+				 json_get_str(u, "uid"), "full_name",
+				 json_get_str(u, "full_name"), "organisation",
+				 json_get_str(u, "organisation"), "source",
+				 json_get_str(u, "source"), "line",
+				 json_object_get(u, "line"), "kept",
+				 g->kind != REV_DUP_UNCLEAR &&
+				     g->keep == g->members[k]));
 	}
 	return json_pack("{s:s, s:f, s:b, s:o}", "kind",
 			 rev_dup_kind_name(g->kind), "similarity",
@@ -159,11 +154,11 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 		goto out;
 	json_array_foreach(imports, i, imp)
 	{
-		const char *res = str(imp, "resource");
+		const char *res = json_get_str(imp, "resource");
 		struct collect c = {0};
-		if (strcmp(str(imp, "kind"), "list") != 0)
+		if (strcmp(json_get_str(imp, "kind"), "list") != 0)
 			continue;
-		c.file = str(imp, "filename");
+		c.file = json_get_str(imp, "filename");
 		if (strcmp(res, "webportal") == 0)
 			c.rows = wp;
 		else if (strcmp(res, "collab") == 0)
@@ -186,7 +181,7 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 		if (strcmp(res, "webportal") == 0)
 			disabled += c.disabled;
 		if (strcmp(res, "ccn") == 0) {
-			const char *gw = str(imp, "scope");
+			const char *gw = json_get_str(imp, "scope");
 			json_t *x;
 			size_t k;
 			json_array_foreach(c.rows, k, x) push(gws, gw, x);
@@ -199,7 +194,7 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 			size_t k;
 			json_array_foreach(c.rows, k, x)
 			{
-				const char *m = str(x, "email");
+				const char *m = json_get_str(x, "email");
 				int dup = 0;
 				json_t *y;
 				size_t j;
@@ -219,11 +214,12 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 	drop = xcalloc(nwp ? nwp : 1, 1);
 	json_array_foreach(wp, i, u)
 	{
-		p[i].uid = str(u, "uid");
-		p[i].name = str(u, "full_name");
-		p[i].block = *str(u, "na") ? str(u, "na")
-					   : str(u, "organisation");
-		p[i].email = str(u, "email");
+		p[i].uid = json_get_str(u, "uid");
+		p[i].name = json_get_str(u, "full_name");
+		p[i].block = *json_get_str(u, "na")
+				 ? json_get_str(u, "na")
+				 : json_get_str(u, "organisation");
+		p[i].email = json_get_str(u, "email");
 		p[i].score = score_of(u);
 	}
 	rev_duplicates(p, nwp, &dups, &ndups);
@@ -252,8 +248,8 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 	/* NA, staff, LISO. */
 	json_array_foreach(wp, i, u)
 	{
-		const char *uid = str(u, "uid");
-		const char *na = str(u, "na");
+		const char *uid = json_get_str(u, "uid");
+		const char *na = json_get_str(u, "na");
 		if (drop[i])
 			continue;
 		if (strncasecmp(uid, prefix, strlen(prefix)) == 0) {
@@ -263,8 +259,8 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 		if (*na) {
 			json_object_set_new(u, "na_from", json_string("column"));
 		} else {
-			const char *m = na_of_org(st, cache,
-						  str(u, "organisation"));
+			const char *m = na_of_org(
+			    st, cache, json_get_str(u, "organisation"));
 			if (m && strcmp(m, "-") != 0) {
 				json_object_set_new(u, "na", json_string(m));
 				json_object_set_new(u, "na_from",
@@ -279,32 +275,34 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 		else
 			json_array_append(liso, u);
 	}
-	json_array_foreach(collab, i, u) if (strcmp(str(u, "category"),
-						    "staff") == 0)
-		json_array_append_new(
-			staff, json_pack("{s:s, s:s, s:s, s:O}", "uid",
-					 str(u, "userid"), "full_name",
-					 str(u, "full_name"), "source",
-					 str(u, "source"), "line",
-					 json_object_get(u, "line")));
+	json_array_foreach (collab, i, u)
+		if (strcmp(json_get_str(u, "category"), "staff") == 0)
+			json_array_append_new(
+			    staff,
+			    json_pack("{s:s, s:s, s:s, s:O}", "uid",
+				      json_get_str(u, "userid"), "full_name",
+				      json_get_str(u, "full_name"), "source",
+				      json_get_str(u, "source"), "line",
+				      json_object_get(u, "line")));
 
 	/* Staff absent from the authorised list, per team. */
 	authset = json_object();
 	json_array_foreach(auth, i, u)
 	{
 		char key[256];
-		snprintf(key, sizeof(key), "%s", str(u, "uid"));
+		snprintf(key, sizeof(key), "%s", json_get_str(u, "uid"));
 		for (char *k = key; *k; k++)
 			*k = (char)((*k >= 'A' && *k <= 'Z') ? *k + 32 : *k);
-		json_object_set_new(authset, key, json_string(str(u, "team")));
+		json_object_set_new(authset, key,
+				    json_string(json_get_str(u, "team")));
 	}
 	json_array_foreach(staff, i, u)
 	{
 		char key[256];
 		const char *team = "";
-		const char *org = str(u, "organisation");
+		const char *org = json_get_str(u, "organisation");
 		json_t *seen;
-		snprintf(key, sizeof(key), "%s", str(u, "uid"));
+		snprintf(key, sizeof(key), "%s", json_get_str(u, "uid"));
 		for (char *k = key; *k; k++)
 			*k = (char)((*k >= 'A' && *k <= 'Z') ? *k + 32 : *k);
 		if (json_object_get(authset, key))
@@ -316,7 +314,7 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 			size_t k;
 			json_array_foreach(auth, k, a)
 			{
-				const char *t = str(a, "team");
+				const char *t = json_get_str(a, "team");
 				if (*t && *org && strcasestr(org, t)) {
 					team = t;
 					break;
@@ -328,16 +326,18 @@ rev_reconcile(struct store *st, int64_t review_id, json_t **out,
 			json_t *y;
 			size_t k;
 			int dup = 0;
-			json_array_foreach(seen, k, y) if (strcasecmp(
-				str(y, "uid"), str(u, "uid")) == 0) dup = 1;
+			json_array_foreach(seen, k, y)
+				if (strcasecmp(json_get_str(y, "uid"),
+					       json_get_str(u, "uid")) == 0)
+					dup = 1;
 			if (dup)
 				continue;
 		}
 		{
-			json_t *a = json_pack("{s:s, s:s, s:s}", "uid",
-					      str(u, "uid"), "full_name",
-					      str(u, "full_name"), "source",
-					      str(u, "source"));
+			json_t *a = json_pack(
+			    "{s:s, s:s, s:s}", "uid", json_get_str(u, "uid"),
+			    "full_name", json_get_str(u, "full_name"), "source",
+			    json_get_str(u, "source"));
 			push(absent, team, a);
 			json_decref(a);
 		}

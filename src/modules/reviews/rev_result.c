@@ -9,15 +9,9 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/jsonget.h"
 #include "modules/reviews/rev_internal.h"
 #include "modules/reviews/reviews.h"
-
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 static json_int_t
 count_action(json_t *decisions, const char *action)
@@ -26,8 +20,8 @@ count_action(json_t *decisions, const char *action)
 	size_t i;
 	json_int_t n = 0;
 
-	json_array_foreach(decisions, i, d) n += strcmp(str(d, "action"),
-							 action) == 0;
+	json_array_foreach (decisions, i, d)
+		n += strcmp(json_get_str(d, "action"), action) == 0;
 	return n;
 }
 
@@ -57,8 +51,8 @@ tables(json_t *data, json_t *rec)
 	size_t i;
 
 	json_array_append_new(sum, json_pack("[s, s]", "Item", "Value"));
-	json_array_append_new(sum, json_pack("[s, s]", "Quarter",
-					     str(data, "quarter")));
+	json_array_append_new(
+	    sum, json_pack("[s, s]", "Quarter", json_get_str(data, "quarter")));
 	json_object_foreach(counts, k, v)
 		json_array_append_new(sum, json_pack("[s, O]", k, v));
 	json_array_append_new(nas, json_pack("[s, s, s, s, s, s, s, s, s]",
@@ -73,17 +67,17 @@ tables(json_t *data, json_t *rec)
 		a = json_object_get(json_object_get(data, "_answers"), k);
 		d = json_object_get(a, "decisions");
 		json_array_append_new(
-			nas,
-			json_pack("[s, I, s, I, I, I, I, i, s]", k,
-				  (json_int_t)json_array_size(
-					  json_object_get(v, "users")),
-				  a ? str(a, "status") : "none",
-				  count_action(d, "disable"),
-				  count_action(d, "change"),
-				  count_action(d, "keep"),
-				  (json_int_t)json_array_size(
-					  json_object_get(a, "findings")),
-				  reminders_of(data, k), str(v, "workbook")));
+		    nas, json_pack("[s, I, s, I, I, I, I, i, s]", k,
+				   (json_int_t)json_array_size(
+				       json_object_get(v, "users")),
+				   a ? json_get_str(a, "status") : "none",
+				   count_action(d, "disable"),
+				   count_action(d, "change"),
+				   count_action(d, "keep"),
+				   (json_int_t)json_array_size(
+				       json_object_get(a, "findings")),
+				   reminders_of(data, k),
+				   json_get_str(v, "workbook")));
 	}
 	json_array_append_new(gws, json_pack("[s, s, s, s, s, s]", "Gateway",
 					     "Rows", "Answer", "Disabled",
@@ -97,14 +91,13 @@ tables(json_t *data, json_t *rec)
 			json_object_get(data, "_lsa_confirmations"), k);
 		a = json_object_get(json_object_get(data, "_ccn_answers"), k);
 		json_array_append_new(
-			gws, json_pack("[s, O, s, I, s, i]", k,
-				       json_object_get(v, "rows"),
-				       a ? str(a, "status") : "none",
-				       count_action(json_object_get(a,
-								    "decisions"),
-						    "disabled"),
-				       c ? str(c, "date") : "no",
-				       reminders_of(data, k)));
+		    gws, json_pack("[s, O, s, I, s, i]", k,
+				   json_object_get(v, "rows"),
+				   a ? json_get_str(a, "status") : "none",
+				   count_action(json_object_get(a, "decisions"),
+						"disabled"),
+				   c ? json_get_str(c, "date") : "no",
+				   reminders_of(data, k)));
 	}
 	json_array_append_new(teams, json_pack("[s, s, s, s]", "Team",
 					       "Absent from the authorised "
@@ -130,10 +123,12 @@ tables(json_t *data, json_t *rec)
 					   "changes"),
 			   i, d)
 		json_array_append_new(
-			chg, json_pack("[s, s, s, s, s, s]", str(d, "source"),
-				       str(d, "na"), str(d, "uid"),
-				       str(d, "full_name"), str(d, "action"),
-				       str(d, "details")));
+		    chg,
+		    json_pack("[s, s, s, s, s, s]", json_get_str(d, "source"),
+			      json_get_str(d, "na"), json_get_str(d, "uid"),
+			      json_get_str(d, "full_name"),
+			      json_get_str(d, "action"),
+			      json_get_str(d, "details")));
 	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "Summary", sum, "NAs",
 			 nas, "Gateways", gws, "Staff", teams, "Changes", chg);
 }
@@ -213,9 +208,9 @@ review_result(struct engine *e, const struct actor *who, int64_t id,
 			 "monthly progress report (WP.8.2.1).\n",
 			 rev_quarter(&r), (long long)id, r.inst->state,
 			 json_object_get(r.inst->data, "result_submitted")
-				 ? ", submitted on "
-				 : "",
-			 str(r.inst->data, "result_submitted"));
+			     ? ", submitted on "
+			     : "",
+			 json_get_str(r.inst->data, "result_submitted"));
 		md_table(&b, "Summary", json_object_get(t, "Summary"));
 		md_table(&b, "National Administrations (Webportal)",
 			 json_object_get(t, "NAs"));

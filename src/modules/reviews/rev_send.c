@@ -22,16 +22,10 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/jsonget.h"
 #include "modules/reviews/rev_internal.h"
 
 #define DAY 86400
-
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 static enum sf_status
 schedule(struct rev *r, const char *part, struct sf_error *err)
@@ -56,13 +50,14 @@ snapshot_user(json_t *u)
 	json_t *md = json_object_get(u, "csmis_domain");
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s}", "uid",
-			 str(u, "uid"), "full_name", str(u, "full_name"),
-			 "csrd_tst", str(u, "csrd_tst"), "csrd_prod",
-			 str(u, "csrd_prod"), "csrd_domain",
+			 json_get_str(u, "uid"), "full_name",
+			 json_get_str(u, "full_name"), "csrd_tst",
+			 json_get_str(u, "csrd_tst"), "csrd_prod",
+			 json_get_str(u, "csrd_prod"), "csrd_domain",
 			 rd ? json_incref(rd) : json_array(), "csmis_profile",
-			 str(u, "csmis_profile"), "csmis_domain",
-			 md ? json_incref(md) : json_array(),
-			 "organisation", str(u, "organisation"));
+			 json_get_str(u, "csmis_profile"), "csmis_domain",
+			 md ? json_incref(md) : json_array(), "organisation",
+			 json_get_str(u, "organisation"));
 }
 
 static enum sf_status
@@ -94,13 +89,12 @@ send_scoped(struct rev *r, int ccn, json_t *groups, json_t *report,
 		}
 		to = rev_addresses(r->st, ccn ? "lsa" : "npm", scope, r->now);
 		json_array_foreach(rows, i, u)
-			json_array_append_new(snap,
-					      ccn ? json_pack("{s:s, s:s}",
-							      "user",
-							      str(u, "user"),
-							      "profile",
-							      str(u, "profile"))
-						  : snapshot_user(u));
+			json_array_append_new(
+			    snap,
+			    ccn ? json_pack("{s:s, s:s}", "user",
+					    json_get_str(u, "user"), "profile",
+					    json_get_str(u, "profile"))
+				: snapshot_user(u));
 		json_object_set_new(sent, scope,
 				    json_pack("{s:s, s:o, s:O, s:I}", "workbook",
 					      name, "users", snap, "to", to,
@@ -324,7 +318,7 @@ rev_on_job(struct engine *e, const struct actor *sys, struct instance *inst,
 {
 	struct rev r = {.e = e, .st = e->st, .who = sys, .inst = inst,
 			.def = def, .now = now};
-	const char *part = str(payload, "part");
+	const char *part = json_get_str(payload, "part");
 	int round = (int)json_integer_value(json_object_get(payload, "round"));
 	json_t *rem, *x, *to = json_array(), *after;
 	size_t i;
@@ -342,13 +336,12 @@ rev_on_job(struct engine *e, const struct actor *sys, struct instance *inst,
 		rem = json_array();
 		json_object_set_new(inst->data, "_reminders", rem);
 	}
-	json_array_foreach(rem, i, x) if (strcmp(str(x, "part"), part) == 0 &&
-					  json_integer_value(json_object_get(
-						  x, "round")) == round)
-	{
-		json_decref(to);
-		return SF_OK; /* done already */
-	}
+	json_array_foreach (rem, i, x)
+		if (strcmp(json_get_str(x, "part"), part) == 0 &&
+		    json_integer_value(json_object_get(x, "round")) == round) {
+			json_decref(to);
+			return SF_OK; /* done already */
+		}
 	rev_today(now, day);
 	if (strcmp(part, "igl") == 0) {
 		json_t *bcc = json_object_get(
@@ -401,7 +394,7 @@ rev_on_job(struct engine *e, const struct actor *sys, struct instance *inst,
 			body = xasprintf("We have not received the reviewed "
 					 "workbook %s yet.  Please send it "
 					 "back to the ITSM Service Desk.\n",
-					 str(v, "workbook"));
+					 json_get_str(v, "workbook"));
 			rc = rev_mail(&r, "reminder", scope, addr, NULL,
 				      subject, body, NULL, err);
 			free(subject);

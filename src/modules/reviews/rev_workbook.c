@@ -21,6 +21,7 @@
 #include <xlsxwriter.h>
 
 #include "core/alloc.h"
+#include "core/jsonget.h"
 #include "modules/reviews/rev_internal.h"
 
 char *
@@ -33,13 +34,6 @@ char *
 rev_ccn_workbook_name(const char *quarter, const char *gateway)
 {
 	return xasprintf("TAXUD-CCN-UAM-%s-%s.xlsx", quarter, gateway);
-}
-
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
 }
 
 /* ["NCTS","ECS"] → "NCTS, ECS" */
@@ -180,18 +174,24 @@ rev_na_workbook(const char *quarter, const char *na, json_t *users,
 	{
 		lxw_row_t r = (lxw_row_t)(4 + i);
 		char buf[128], code[4];
-		worksheet_write_string(ws, r, 0, str(u, "full_name"), NULL);
-		worksheet_write_string(ws, r, 1, str(u, "uid"), NULL);
-		worksheet_write_string(ws, r, 2, str(u, "organisation"), NULL);
-		worksheet_write_string(ws, r, 3, str(u, "na"), NULL);
+		worksheet_write_string(ws, r, 0, json_get_str(u, "full_name"),
+				       NULL);
+		worksheet_write_string(ws, r, 1, json_get_str(u, "uid"), NULL);
+		worksheet_write_string(ws, r, 2,
+				       json_get_str(u, "organisation"), NULL);
+		worksheet_write_string(ws, r, 3, json_get_str(u, "na"), NULL);
 		join_list(json_object_get(u, "csrd_domain"), buf, sizeof(buf));
 		worksheet_write_string(ws, r, 4, buf, NULL);
-		worksheet_write_string(ws, r, 5, str(u, "csrd_tst"), open);
-		worksheet_write_string(ws, r, 6, str(u, "csrd_prod"), open);
+		worksheet_write_string(ws, r, 5, json_get_str(u, "csrd_tst"),
+				       open);
+		worksheet_write_string(ws, r, 6, json_get_str(u, "csrd_prod"),
+				       open);
 		csmis_code(json_object_get(u, "csmis_domain"), code);
 		worksheet_write_string(ws, r, 7, code, open);
-		worksheet_write_string(ws, r, 8, str(u, "csmis_profile"), open);
-		worksheet_write_string(ws, r, 9, str(u, "email"), NULL);
+		worksheet_write_string(ws, r, 8,
+				       json_get_str(u, "csmis_profile"), open);
+		worksheet_write_string(ws, r, 9, json_get_str(u, "email"),
+				       NULL);
 		worksheet_write_string(ws, r, 10, "FALSE", open);
 	}
 	worksheet_set_column(ws, 0, 2, 28, NULL);
@@ -245,10 +245,12 @@ rev_ccn_workbook(const char *quarter, const char *gateway, json_t *rows,
 	json_array_foreach(rows, i, u)
 	{
 		lxw_row_t r = (lxw_row_t)(1 + i);
-		worksheet_write_string(ws, r, 0, str(u, "user"), NULL);
-		worksheet_write_string(ws, r, 1, str(u, "profile"), NULL);
-		worksheet_write_string(ws, r, 2, str(u, "info"), NULL);
-		worksheet_write_string(ws, r, 3, str(u, "aging"), NULL);
+		worksheet_write_string(ws, r, 0, json_get_str(u, "user"), NULL);
+		worksheet_write_string(ws, r, 1, json_get_str(u, "profile"),
+				       NULL);
+		worksheet_write_string(ws, r, 2, json_get_str(u, "info"), NULL);
+		worksheet_write_string(ws, r, 3, json_get_str(u, "aging"),
+				       NULL);
 		worksheet_write_blank(ws, r, 4, open);
 	}
 	worksheet_set_column(ws, 0, 4, 20, NULL);

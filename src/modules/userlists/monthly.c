@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/jsonget.h"
 #include "modules/userlists/monthly.h"
 
 /* Seed order: SEC.6.1 (collab, vpn, joiners/leavers), SEC.6.2 (webportal,
@@ -122,13 +123,6 @@ is_true(json_t *data, const char *k)
 	return json_is_true(json_object_get(data, k));
 }
 
-static const char *
-text(json_t *data, const char *k)
-{
-	const char *s = json_string_value(json_object_get(data, k));
-	return s ? s : "";
-}
-
 /* An array of domain names (ulimport's JSON) holds one of NCTS, ECS,
  * ICS. */
 static int
@@ -168,18 +162,18 @@ add_webportal(struct monthly_tally *t, json_t *d)
 	t->v[K_WP_TOTAL]++;
 	pair(t, has_customs_domain(json_object_get(d, "csrd_domain")),
 	     K_WP_CSRD_DOM_WITH);
-	pair(t, has_rights(text(d, "csrd_tst")), K_WP_TST_WITH);
-	pair(t, has_rights(text(d, "csrd_prod")), K_WP_PROD_WITH);
+	pair(t, has_rights(json_get_str(d, "csrd_tst")), K_WP_TST_WITH);
+	pair(t, has_rights(json_get_str(d, "csrd_prod")), K_WP_PROD_WITH);
 	pair(t, json_array_size(json_object_get(d, "csmis_domain")) > 0,
 	     K_WP_CSMIS_DOM_WITH);
-	pair(t, text(d, "csmis_profile")[0] != '\0', K_WP_PROFILE_WITH);
+	pair(t, json_get_str(d, "csmis_profile")[0] != '\0', K_WP_PROFILE_WITH);
 }
 
 static void
 add_smt(struct monthly_tally *t, const struct ulist_row *row, json_t *d)
 {
-	const char *email = row->email && *row->email ? row->email
-						      : text(d, "email");
+	const char *email =
+	    row->email && *row->email ? row->email : json_get_str(d, "email");
 	char *low;
 
 	if (row->disabled || is_true(d, "disabled") || !*email)
@@ -222,7 +216,7 @@ monthly_tally_add(struct monthly_tally *t, const struct ulist_row *row)
 					      : K_MB_NON_NOMINATIVE]++;
 		break;
 	case UL_COLLAB: {
-		const char *c = text(d, "category");
+		const char *c = json_get_str(d, "category");
 		int person = strcmp(c, "staff") == 0 ||
 			     strcmp(c, "dgtaxud") == 0 ||
 			     strcmp(c, "contractor") == 0;
