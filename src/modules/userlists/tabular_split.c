@@ -128,8 +128,6 @@ tabular_each_split(const char *name, const void *data, size_t len,
 			       count_quotes(text, len / 2));
 	if (!head || !cut || head >= cut || cut >= len)
 		return SF_CONFLICT;
-	if (!csv_is_utf8(text, head))
-		return SF_CONFLICT;
 	delim = csv_delimiter_of(text, len);
 	for (int i = 0; i < 2; i++) {
 		if (sheet) {
