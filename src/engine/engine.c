@@ -66,6 +66,15 @@ run_init(struct run *r, struct engine *e, const struct procdef *def,
 		 (long long)inst->id);
 }
 
+/* Release what R holds (a zeroed R holds nothing). */
+static void
+run_release(struct run *r)
+{
+	access_keys_release(&r->keys);
+	json_decref(r->activated);
+	json_decref(r->active);
+}
+
 /* Remember the keys the instance has now (its data as loaded). */
 static void
 keys_known(struct run *r)
@@ -693,8 +702,7 @@ engine_start(struct engine *e, const struct actor *who, const char *process,
 		rc = finish(&r, "start", role, acting_for, NULL, after, err);
 		json_decref(after);
 	}
-	json_decref(r.activated);
-	json_decref(r.active);
+	run_release(&r);
 	instance_release(&inst);
 	if (rc)
 		goto fail;
@@ -738,8 +746,7 @@ engine_reopen(struct engine *e, const struct actor *who, struct instance *inst,
 		rc = finish(&r, action, NULL, NULL, before, after, err);
 	json_decref(before);
 	json_decref(after);
-	json_decref(r.activated);
-	json_decref(r.active);
+	run_release(&r);
 	return rc;
 }
 
@@ -987,9 +994,7 @@ engine_perform(struct engine *e, const struct actor *who, const char *object,
 out:
 	e->st->ops->rollback(e->st);
 out_free:
-	access_keys_release(&r.keys);
-	json_decref(r.activated);
-	json_decref(r.active);
+	run_release(&r);
 	json_decref(before);
 	json_decref(after);
 	json_decref(clean);
@@ -1392,8 +1397,6 @@ engine_job_wait(struct engine *e, const struct actor *sys,
 		rc = finish(&r, action, NULL, NULL, before, after, err);
 	json_decref(before);
 	json_decref(after);
-	json_decref(r.activated);
-	json_decref(r.active);
-	access_keys_release(&r.keys);
+	run_release(&r);
 	return rc;
 }

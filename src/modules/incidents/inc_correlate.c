@@ -142,6 +142,16 @@ common(json_t *a, json_t *b, const char *key)
 	return out;
 }
 
+/* What two incidents may share, each a reason of its kind: the values
+ * of FIELD in both (of their member KEY, for a list of objects). */
+static const struct {
+	const char *field, *key, *kind;
+} shared[] = {
+	{"systems", NULL, "system"},
+	{"indicators", NULL, "address"},
+	{"matches", "keyword", "keyword"},
+};
+
 /* Add listed incident O to OUT when related to INST.  1 when O is older
  * than the window (and so is every one after it in the list). */
 static int
@@ -158,24 +168,15 @@ consider(struct instance *inst, json_t *o, json_t *out)
 	if (id == inst->id || dt > win)
 		return 0;
 	reasons = json_array();
-	x = common(json_object_get(inst->data, "systems"),
-		   json_object_get(d, "systems"), NULL);
-	if (json_array_size(x))
-		json_array_append_new(reasons, json_pack("{s:s, s:O}", "kind",
-							 "system", "values", x));
-	json_decref(x);
-	x = common(json_object_get(inst->data, "indicators"),
-		   json_object_get(d, "indicators"), NULL);
-	if (json_array_size(x))
-		json_array_append_new(reasons, json_pack("{s:s, s:O}", "kind",
-							 "address", "values", x));
-	json_decref(x);
-	x = common(json_object_get(inst->data, "matches"),
-		   json_object_get(d, "matches"), "keyword");
-	if (json_array_size(x))
-		json_array_append_new(reasons, json_pack("{s:s, s:O}", "kind",
-							 "keyword", "values", x));
-	json_decref(x);
+	for (size_t k = 0; k < sizeof(shared) / sizeof(shared[0]); k++) {
+		x = common(json_object_get(inst->data, shared[k].field),
+			   json_object_get(d, shared[k].field), shared[k].key);
+		if (json_array_size(x))
+			json_array_append_new(
+				reasons, json_pack("{s:s, s:O}", "kind",
+						   shared[k].kind, "values", x));
+		json_decref(x);
+	}
 	if (!json_array_size(reasons)) {
 		json_decref(reasons);
 		return 0;
