@@ -181,6 +181,23 @@ api_error(struct api_call *c, const struct sf_error *err)
 }
 
 void
+api_bytes(struct api_call *c, const char *content_type, char *data,
+	  size_t len)
+{
+	c->resp->status = 200;
+	c->resp->content_type = content_type;
+	buf_reset(&c->resp->body);
+	buf_add(&c->resp->body, data, len);
+	free(data);
+}
+
+void
+api_text(struct api_call *c, const char *content_type, char *text)
+{
+	api_bytes(c, content_type, text, text ? strlen(text) : 0);
+}
+
+void
 api_reply(struct api_call *c, enum sf_status r, int status, json_t *out,
 	  const struct sf_error *err)
 {

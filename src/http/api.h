@@ -62,6 +62,11 @@ void api_need_write(struct api_call *c);
 void api_json(struct api_call *c, int status, json_t *j);
 /* Answer with an error body built from ERR. */
 void api_error(struct api_call *c, const struct sf_error *err);
+/* A 200 answer of LEN bytes DATA (taken and freed) of CONTENT_TYPE (a
+ * static string); api_text for a NUL-terminated TEXT. */
+void api_bytes(struct api_call *c, const char *content_type, char *data,
+	       size_t len);
+void api_text(struct api_call *c, const char *content_type, char *text);
 /* The answer to a call that returned R: OUT (taken) with STATUS when R is
  * SF_OK, else ERR (a failed call gives no OUT). */
 void api_reply(struct api_call *c, enum sf_status r, int status, json_t *out,

@@ -121,10 +121,7 @@ api_conventions(struct api_call *c)
 		}
 		if (fmt && strcmp(fmt, "md") == 0) {
 			char *md = convention_progress_md(out);
-			c->resp->status = 200;
-			c->resp->content_type = "text/markdown; charset=utf-8";
-			buf_adds(&c->resp->body, md);
-			free(md);
+			api_text(c, "text/markdown; charset=utf-8", md);
 			json_decref(out);
 			return 1;
 		}

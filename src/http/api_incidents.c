@@ -124,14 +124,11 @@ api_incidents(struct api_call *c)
 			api_error(c, &err);
 			return 1;
 		}
-		c->resp->status = 200;
-		c->resp->content_type = ctype;
 		if (strcmp(ctype, "application/pdf") == 0)
 			http_response_header(c->resp, "Content-Disposition",
 					     "attachment; filename=\"security-"
 					     "incident-report.pdf\"");
-		buf_add(&c->resp->body, data, len);
-		free(data);
+		api_bytes(c, ctype, data, len);
 		return 1;
 	}
 	return 0;

@@ -96,12 +96,8 @@ api_objects(struct api_call *c)
 		if (r) {
 			api_error(c, &err);
 		} else {
-			char *dot = engine_dot(pinned);
-			c->resp->status = 200;
-			c->resp->content_type = "text/vnd.graphviz; "
-						"charset=utf-8";
-			buf_adds(&c->resp->body, dot);
-			free(dot);
+			api_text(c, "text/vnd.graphviz; charset=utf-8",
+				 engine_dot(pinned));
 		}
 		return 1;
 	}

@@ -40,11 +40,7 @@ api_processes(struct api_call *c)
 	}
 	format = http_query(c->req, "format");
 	if (format && strcmp(format, "dot") == 0) {
-		char *dot = engine_dot(d);
-		c->resp->status = 200;
-		c->resp->content_type = "text/vnd.graphviz; charset=utf-8";
-		buf_adds(&c->resp->body, dot);
-		free(dot);
+		api_text(c, "text/vnd.graphviz; charset=utf-8", engine_dot(d));
 		return 1;
 	}
 	api_json(c, 200, engine_def_json(d));

@@ -105,10 +105,7 @@ api_reviews(struct api_call *c)
 			api_error(c, &err);
 			return 1;
 		}
-		c->resp->status = 200;
-		c->resp->content_type = ctype;
-		buf_add(&c->resp->body, data, len);
-		free(data);
+		api_bytes(c, ctype, data, len);
 		return 1;
 	}
 	if (strcmp(m, "POST") != 0)
