@@ -177,6 +177,28 @@ cli_print_json(json_t *j)
 	json_decref(j);
 }
 
+int
+cli_print_rows(struct cli *c, json_t *rows, void (*line)(json_t *row))
+{
+	json_t *x;
+	size_t i;
+
+	if (c->json) {
+		cli_print_json(rows);
+		return 0;
+	}
+	json_array_foreach(rows, i, x)
+		line(x);
+	json_decref(rows);
+	return 0;
+}
+
+void
+cli_line_string(json_t *row)
+{
+	printf("%s\n", json_string_value(row));
+}
+
 enum sf_status
 cli_read_file(const char *path, size_t max, char **data, size_t *len,
 	      struct sf_error *err)

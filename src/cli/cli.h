@@ -55,6 +55,12 @@ int cli_usage(struct cli *c, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Print JSON (pretty) to stdout and drop the reference. */
 void cli_print_json(json_t *j);
+/* The tail of a "list" command: with --json print ROWS (an array) as
+ * JSON, else one line per row through LINE.  Takes ROWS (releases it);
+ * returns 0, the exit code. */
+int cli_print_rows(struct cli *c, json_t *rows, void (*line)(json_t *row));
+/* A LINE for cli_print_rows whose rows are strings: the string. */
+void cli_line_string(json_t *row);
 /* Read a JSON body given as TEXT, "@FILE" or "-" (stdin). */
 enum sf_status cli_read_body(const char *arg, json_t **out,
 			     struct sf_error *err);

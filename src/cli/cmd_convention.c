@@ -189,6 +189,13 @@ cmd_convention(struct cli *c)
 	return cli_usage(c, usage, "unknown command %s", sub);
 }
 
+/* One company of `secflow company list`. */
+static void
+company_line(json_t *x)
+{
+	printf("%s\n", json_string_value(json_object_get(x, "name")));
+}
+
 int
 cmd_company(struct cli *c)
 {
@@ -220,21 +227,12 @@ cmd_company(struct cli *c)
 		return 0;
 	}
 	if (strcmp(c->argv[0], "list") == 0) {
-		size_t i;
-		json_t *x;
 		r = cli_open(c, &err);
 		if (!r)
 			r = company_list(&c->eng, &c->who, &out, &err);
 		if (r)
 			return cli_fail(c, &err);
-		if (c->json) {
-			cli_print_json(out);
-			return 0;
-		}
-		json_array_foreach(out, i, x)
-			printf("%s\n", json_string_value(json_object_get(x, "name")));
-		json_decref(out);
-		return 0;
+		return cli_print_rows(c, out, company_line);
 	}
 	return cli_usage(c, cusage, "unknown command %s", c->argv[0]);
 }

@@ -227,6 +227,14 @@ cmd_incident(struct cli *c)
 	return cmd_object(c, "incident.handle");
 }
 
+/* One system of `secflow system list`. */
+static void
+system_line(json_t *x)
+{
+	printf("%-30s %s\n", json_string_value(json_object_get(x, "name")),
+	       json_string_value(json_object_get(x, "classification")));
+}
+
 int
 cmd_system(struct cli *c)
 {
@@ -234,8 +242,7 @@ cmd_system(struct cli *c)
 		"secflow system set NAME --classification critical|strategic|"
 		"other\nsecflow system list [--json]";
 	struct sf_error err = {0};
-	json_t *out = NULL, *x;
-	size_t i;
+	json_t *out = NULL;
 	enum sf_status r;
 	const char *cls = cli_opt(c, "--classification");
 
@@ -261,15 +268,7 @@ cmd_system(struct cli *c)
 		r = system_list(c->st, &out, &err);
 	if (r)
 		return cli_fail(c, &err);
-	if (c->json) {
-		cli_print_json(out);
-		return 0;
-	}
-	json_array_foreach(out, i, x)
-		printf("%-30s %s\n", json_string_value(json_object_get(x, "name")),
-		       json_string_value(json_object_get(x, "classification")));
-	json_decref(out);
-	return 0;
+	return cli_print_rows(c, out, system_line);
 }
 
 int
@@ -278,8 +277,7 @@ cmd_routine(struct cli *c)
 	static const char ru[] = "secflow routine list [--json] | add NAME | "
 				 "remove NAME";
 	struct sf_error err = {0};
-	json_t *out = NULL, *x;
-	size_t i;
+	json_t *out = NULL;
 	enum sf_status r;
 
 	if (cli_no_unknown_options(c, ru))
@@ -303,12 +301,5 @@ cmd_routine(struct cli *c)
 	r = routine_types(c->st, &out, &err);
 	if (r)
 		return cli_fail(c, &err);
-	if (c->json) {
-		cli_print_json(out);
-		return 0;
-	}
-	json_array_foreach(out, i, x)
-		printf("%s\n", json_string_value(x));
-	json_decref(out);
-	return 0;
+	return cli_print_rows(c, out, cli_line_string);
 }

@@ -135,8 +135,7 @@ workbooks(struct cli *c, int64_t id)
 {
 	struct sf_error err = {0};
 	const char *dir = cli_opt(c, "--dir");
-	json_t *files = NULL, *f;
-	size_t i;
+	json_t *files = NULL;
 
 	if (cli_no_unknown_options(c, usage) || !dir)
 		return cli_usage(c, usage, "give --dir DIR");
@@ -147,13 +146,7 @@ workbooks(struct cli *c, int64_t id)
 	if (cli_open(c, &err) ||
 	    review_workbooks(&c->eng, &c->who, id, dir, &files, &err))
 		return cli_fail(c, &err);
-	if (c->json) {
-		cli_print_json(files);
-		return 0;
-	}
-	json_array_foreach(files, i, f) printf("%s\n", json_string_value(f));
-	json_decref(files);
-	return 0;
+	return cli_print_rows(c, files, cli_line_string);
 }
 
 static int
