@@ -27,24 +27,9 @@ static const char usage[] =
 	"secflow review list | show ID | step ID STEP [--body JSON]";
 
 static int
-parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (*end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
-
-static int
 need_id(struct cli *c, int64_t *id)
 {
-	if (c->argc < 2 || parse_id(c->argv[1], id))
+	if (c->argc < 2 || cli_parse_id(c->argv[1], id))
 		return cli_usage(c, usage, "give the review's id as a "
 					   "positive number");
 	return 0;
