@@ -61,6 +61,15 @@ cli_flag(struct cli *c, const char *name)
 }
 
 int
+cli_help(struct cli *c, const char *usage)
+{
+	if (!cli_flag(c, "--help"))
+		return 0;
+	printf("usage: %s\n", usage);
+	return 1;
+}
+
+int
 cli_no_unknown_options(struct cli *c, const char *usage)
 {
 	for (int i = 0; i < c->argc; i++) {

@@ -39,6 +39,9 @@ struct cli {
 const char *cli_opt(struct cli *c, const char *name);
 /* Take flag NAME out of the arguments; 1 when it was there. */
 int cli_flag(struct cli *c, const char *name);
+/* Take --help out of the arguments; when it was there, print
+ * "usage: USAGE" on stdout and return 1 (the verb then exits 0). */
+int cli_help(struct cli *c, const char *usage);
 /* After options are taken: any argument left that starts with "--" is a
  * usage error.  Returns 0 or prints and returns -1. */
 int cli_no_unknown_options(struct cli *c, const char *usage);

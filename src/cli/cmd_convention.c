@@ -68,10 +68,8 @@ cmd_convention(struct cli *c)
 	int64_t id = 0;
 	enum sf_status r;
 
-	if (cli_flag(c, "--help")) {
-		printf("usage: %s\n", usage);
+	if (cli_help(c, usage))
 		return 0;
-	}
 	if (c->argc < 1)
 		return cli_usage(c, usage, "say what to do");
 	sub = c->argv[0];

@@ -91,10 +91,8 @@ cmd_object(struct cli *c, const char *process)
 		 "secflow %s start --body JSON | list | show ID | step ID "
 		 "STEP [--body JSON]",
 		 c->verb);
-	if (cli_flag(c, "--help")) {
-		printf("usage: %s\n", usage);
+	if (cli_help(c, usage))
 		return 0;
-	}
 	if (cli_no_unknown_options(c, usage))
 		return 2;
 	if (c->argc < 1)
