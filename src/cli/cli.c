@@ -85,6 +85,16 @@ cli_no_unknown_options(struct cli *c, const char *usage)
 	return 0;
 }
 
+int
+cli_need_command(struct cli *c, const char *usage)
+{
+	if (cli_no_unknown_options(c, usage))
+		return 2;
+	if (c->argc < 1)
+		return cli_usage(c, usage, "say what to do");
+	return 0;
+}
+
 static const char *
 os_user(void)
 {

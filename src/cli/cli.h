@@ -45,6 +45,10 @@ int cli_help(struct cli *c, const char *usage);
 /* After options are taken: any argument left that starts with "--" is a
  * usage error.  Returns 0 or prints and returns -1. */
 int cli_no_unknown_options(struct cli *c, const char *usage);
+/* The start of a verb with commands (`secflow VERB COMMAND ...`), after
+ * its options are taken: an unknown option or no command is a usage
+ * error.  Returns 0, or prints and returns 2. */
+int cli_need_command(struct cli *c, const char *usage);
 
 /* Open the store (migrating it), the process registry and the engine, and
  * load the acting user (--as) or the operator. */

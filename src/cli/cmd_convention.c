@@ -203,10 +203,8 @@ cmd_company(struct cli *c)
 	json_t *out = NULL;
 	enum sf_status r;
 
-	if (cli_no_unknown_options(c, cusage))
+	if (cli_need_command(c, cusage))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, cusage, "say what to do");
 	if (strcmp(c->argv[0], "add") == 0) {
 		if (c->argc != 2)
 			return cli_usage(c, cusage, "give one company name");

@@ -244,10 +244,8 @@ cmd_system(struct cli *c)
 	enum sf_status r;
 	const char *cls = cli_opt(c, "--classification");
 
-	if (cli_no_unknown_options(c, su))
+	if (cli_need_command(c, su))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, su, "say what to do");
 	if (strcmp(c->argv[0], "set") == 0) {
 		if (c->argc != 2 || !cls)
 			return cli_usage(c, su,
@@ -278,10 +276,8 @@ cmd_routine(struct cli *c)
 	json_t *out = NULL;
 	enum sf_status r;
 
-	if (cli_no_unknown_options(c, ru))
+	if (cli_need_command(c, ru))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, ru, "say what to do");
 	r = cli_open(c, &err);
 	if (r)
 		return cli_fail(c, &err);

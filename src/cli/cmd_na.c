@@ -27,10 +27,8 @@ cmd_na(struct cli *c)
 	json_t *out = NULL;
 	enum sf_status r;
 
-	if (cli_no_unknown_options(c, usage))
+	if (cli_need_command(c, usage))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, usage, "say what to do");
 	if (strcmp(c->argv[0], "map") == 0) {
 		if (c->argc != 3)
 			return cli_usage(c, usage,

@@ -93,10 +93,8 @@ cmd_object(struct cli *c, const char *process)
 		 c->verb);
 	if (cli_help(c, usage))
 		return 0;
-	if (cli_no_unknown_options(c, usage))
+	if (cli_need_command(c, usage))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, usage, "say what to do");
 	sub = c->argv[0];
 	if ((strcmp(sub, "show") == 0 || strcmp(sub, "step") == 0) &&
 	    (c->argc < 2 || cli_parse_id(c->argv[1], &id)))

@@ -67,10 +67,8 @@ cmd_user(struct cli *c)
 	enum sf_status r;
 	char msg[256];
 
-	if (cli_no_unknown_options(c, usage))
+	if (cli_need_command(c, usage))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, usage, "say what to do");
 	sub = c->argv[0];
 	if (strcmp(sub, "roles") == 0) {
 		json_t *l = json_array();
