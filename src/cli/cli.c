@@ -61,6 +61,15 @@ cli_flag(struct cli *c, const char *name)
 }
 
 int
+cli_help(struct cli *c, const char *usage)
+{
+	if (!cli_flag(c, "--help"))
+		return 0;
+	printf("usage: %s\n", usage);
+	return 1;
+}
+
+int
 cli_no_unknown_options(struct cli *c, const char *usage)
 {
 	for (int i = 0; i < c->argc; i++) {
@@ -73,6 +82,16 @@ cli_no_unknown_options(struct cli *c, const char *usage)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int
+cli_need_command(struct cli *c, const char *usage)
+{
+	if (cli_no_unknown_options(c, usage))
+		return 2;
+	if (c->argc < 1)
+		return cli_usage(c, usage, "say what to do");
 	return 0;
 }
 
@@ -175,6 +194,28 @@ cli_print_json(json_t *j)
 		free(s);
 	}
 	json_decref(j);
+}
+
+int
+cli_print_rows(struct cli *c, json_t *rows, void (*line)(json_t *row))
+{
+	json_t *x;
+	size_t i;
+
+	if (c->json) {
+		cli_print_json(rows);
+		return 0;
+	}
+	json_array_foreach(rows, i, x)
+		line(x);
+	json_decref(rows);
+	return 0;
+}
+
+void
+cli_line_string(json_t *row)
+{
+	printf("%s\n", json_string_value(row));
 }
 
 enum sf_status

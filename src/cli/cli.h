@@ -39,9 +39,16 @@ struct cli {
 const char *cli_opt(struct cli *c, const char *name);
 /* Take flag NAME out of the arguments; 1 when it was there. */
 int cli_flag(struct cli *c, const char *name);
+/* Take --help out of the arguments; when it was there, print
+ * "usage: USAGE" on stdout and return 1 (the verb then exits 0). */
+int cli_help(struct cli *c, const char *usage);
 /* After options are taken: any argument left that starts with "--" is a
  * usage error.  Returns 0 or prints and returns -1. */
 int cli_no_unknown_options(struct cli *c, const char *usage);
+/* The start of a verb with commands (`secflow VERB COMMAND ...`), after
+ * its options are taken: an unknown option or no command is a usage
+ * error.  Returns 0, or prints and returns 2. */
+int cli_need_command(struct cli *c, const char *usage);
 
 /* Open the store (migrating it), the process registry and the engine, and
  * load the acting user (--as) or the operator. */
@@ -55,6 +62,12 @@ int cli_usage(struct cli *c, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Print JSON (pretty) to stdout and drop the reference. */
 void cli_print_json(json_t *j);
+/* The tail of a "list" command: with --json print ROWS (an array) as
+ * JSON, else one line per row through LINE.  Takes ROWS (releases it);
+ * returns 0, the exit code. */
+int cli_print_rows(struct cli *c, json_t *rows, void (*line)(json_t *row));
+/* A LINE for cli_print_rows whose rows are strings: the string. */
+void cli_line_string(json_t *row);
 /* Read a JSON body given as TEXT, "@FILE" or "-" (stdin). */
 enum sf_status cli_read_body(const char *arg, json_t **out,
 			     struct sf_error *err);

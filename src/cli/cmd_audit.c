@@ -5,6 +5,23 @@
 #include "cli.h"
 #include "engine/audit.h"
 
+/* One record of `secflow audit list`: id, time, object, who (and for
+ * whom), action. */
+static void
+audit_line(json_t *x)
+{
+	const char *af = json_string_value(json_object_get(x, "acting_for"));
+
+	printf("%lld %s %s %s%s%s%s %s\n",
+	       (long long)json_integer_value(json_object_get(x, "id")),
+	       json_string_value(json_object_get(x, "at")),
+	       json_string_value(json_object_get(x, "object")),
+	       json_string_value(json_object_get(x, "user")),
+	       af && *af ? " (for " : "", af && *af ? af : "",
+	       af && *af ? ")" : "",
+	       json_string_value(json_object_get(x, "action")));
+}
+
 int
 cmd_audit(struct cli *c)
 {
@@ -45,31 +62,11 @@ cmd_audit(struct cli *c)
 		return 0;
 	}
 	if (strcmp(c->argv[0], "list") == 0) {
-		json_t *l, *x;
-		size_t i;
+		json_t *l;
 		r = audit_list(c->st, object, &l, &err);
 		if (r)
 			return cli_fail(c, &err);
-		if (c->json) {
-			cli_print_json(l);
-			return 0;
-		}
-		json_array_foreach(l, i, x)
-		{
-			const char *af = json_string_value(
-				json_object_get(x, "acting_for"));
-			printf("%lld %s %s %s%s%s%s %s\n",
-			       (long long)json_integer_value(
-				       json_object_get(x, "id")),
-			       json_string_value(json_object_get(x, "at")),
-			       json_string_value(json_object_get(x, "object")),
-			       json_string_value(json_object_get(x, "user")),
-			       af && *af ? " (for " : "", af && *af ? af : "",
-			       af && *af ? ")" : "",
-			       json_string_value(json_object_get(x, "action")));
-		}
-		json_decref(l);
-		return 0;
+		return cli_print_rows(c, l, audit_line);
 	}
 	return cli_usage(c, usage, "unknown audit command %s", c->argv[0]);
 }

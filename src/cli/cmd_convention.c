@@ -68,10 +68,8 @@ cmd_convention(struct cli *c)
 	int64_t id = 0;
 	enum sf_status r;
 
-	if (cli_flag(c, "--help")) {
-		printf("usage: %s\n", usage);
+	if (cli_help(c, usage))
 		return 0;
-	}
 	if (c->argc < 1)
 		return cli_usage(c, usage, "say what to do");
 	sub = c->argv[0];
@@ -189,6 +187,13 @@ cmd_convention(struct cli *c)
 	return cli_usage(c, usage, "unknown command %s", sub);
 }
 
+/* One company of `secflow company list`. */
+static void
+company_line(json_t *x)
+{
+	printf("%s\n", json_string_value(json_object_get(x, "name")));
+}
+
 int
 cmd_company(struct cli *c)
 {
@@ -198,10 +203,8 @@ cmd_company(struct cli *c)
 	json_t *out = NULL;
 	enum sf_status r;
 
-	if (cli_no_unknown_options(c, cusage))
+	if (cli_need_command(c, cusage))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, cusage, "say what to do");
 	if (strcmp(c->argv[0], "add") == 0) {
 		if (c->argc != 2)
 			return cli_usage(c, cusage, "give one company name");
@@ -220,21 +223,12 @@ cmd_company(struct cli *c)
 		return 0;
 	}
 	if (strcmp(c->argv[0], "list") == 0) {
-		size_t i;
-		json_t *x;
 		r = cli_open(c, &err);
 		if (!r)
 			r = company_list(&c->eng, &c->who, &out, &err);
 		if (r)
 			return cli_fail(c, &err);
-		if (c->json) {
-			cli_print_json(out);
-			return 0;
-		}
-		json_array_foreach(out, i, x)
-			printf("%s\n", json_string_value(json_object_get(x, "name")));
-		json_decref(out);
-		return 0;
+		return cli_print_rows(c, out, company_line);
 	}
 	return cli_usage(c, cusage, "unknown command %s", c->argv[0]);
 }

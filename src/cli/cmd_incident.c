@@ -168,10 +168,8 @@ cmd_incident(struct cli *c)
 	int64_t id = 0;
 	enum sf_status r;
 
-	if (cli_flag(c, "--help")) {
-		printf("usage: %s\n", usage);
+	if (cli_help(c, usage))
 		return 0;
-	}
 	if (c->argc < 1)
 		return cli_usage(c, usage, "say what to do");
 	sub = c->argv[0];
@@ -227,6 +225,14 @@ cmd_incident(struct cli *c)
 	return cmd_object(c, "incident.handle");
 }
 
+/* One system of `secflow system list`. */
+static void
+system_line(json_t *x)
+{
+	printf("%-30s %s\n", json_string_value(json_object_get(x, "name")),
+	       json_string_value(json_object_get(x, "classification")));
+}
+
 int
 cmd_system(struct cli *c)
 {
@@ -234,15 +240,12 @@ cmd_system(struct cli *c)
 		"secflow system set NAME --classification critical|strategic|"
 		"other\nsecflow system list [--json]";
 	struct sf_error err = {0};
-	json_t *out = NULL, *x;
-	size_t i;
+	json_t *out = NULL;
 	enum sf_status r;
 	const char *cls = cli_opt(c, "--classification");
 
-	if (cli_no_unknown_options(c, su))
+	if (cli_need_command(c, su))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, su, "say what to do");
 	if (strcmp(c->argv[0], "set") == 0) {
 		if (c->argc != 2 || !cls)
 			return cli_usage(c, su,
@@ -261,15 +264,7 @@ cmd_system(struct cli *c)
 		r = system_list(c->st, &out, &err);
 	if (r)
 		return cli_fail(c, &err);
-	if (c->json) {
-		cli_print_json(out);
-		return 0;
-	}
-	json_array_foreach(out, i, x)
-		printf("%-30s %s\n", json_string_value(json_object_get(x, "name")),
-		       json_string_value(json_object_get(x, "classification")));
-	json_decref(out);
-	return 0;
+	return cli_print_rows(c, out, system_line);
 }
 
 int
@@ -278,14 +273,11 @@ cmd_routine(struct cli *c)
 	static const char ru[] = "secflow routine list [--json] | add NAME | "
 				 "remove NAME";
 	struct sf_error err = {0};
-	json_t *out = NULL, *x;
-	size_t i;
+	json_t *out = NULL;
 	enum sf_status r;
 
-	if (cli_no_unknown_options(c, ru))
+	if (cli_need_command(c, ru))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, ru, "say what to do");
 	r = cli_open(c, &err);
 	if (r)
 		return cli_fail(c, &err);
@@ -303,12 +295,5 @@ cmd_routine(struct cli *c)
 	r = routine_types(c->st, &out, &err);
 	if (r)
 		return cli_fail(c, &err);
-	if (c->json) {
-		cli_print_json(out);
-		return 0;
-	}
-	json_array_foreach(out, i, x)
-		printf("%s\n", json_string_value(x));
-	json_decref(out);
-	return 0;
+	return cli_print_rows(c, out, cli_line_string);
 }

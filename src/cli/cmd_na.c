@@ -12,18 +12,23 @@ static const char usage[] = "secflow na map ORGANISATION CODE   (admin)\n"
 			    "secflow na unmap ORGANISATION      (admin)\n"
 			    "secflow na list [--json]";
 
+/* One mapping of `secflow na list`. */
+static void
+na_line(json_t *x)
+{
+	printf("%-8s %s\n", json_string_value(json_object_get(x, "na")),
+	       json_string_value(json_object_get(x, "organisation")));
+}
+
 int
 cmd_na(struct cli *c)
 {
 	struct sf_error err = {0};
-	json_t *out = NULL, *x;
-	size_t i;
+	json_t *out = NULL;
 	enum sf_status r;
 
-	if (cli_no_unknown_options(c, usage))
+	if (cli_need_command(c, usage))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, usage, "say what to do");
 	if (strcmp(c->argv[0], "map") == 0) {
 		if (c->argc != 3)
 			return cli_usage(c, usage,
@@ -51,13 +56,5 @@ cmd_na(struct cli *c)
 		r = na_map_list(c->st, &out, &err);
 	if (r)
 		return cli_fail(c, &err);
-	if (c->json) {
-		cli_print_json(out);
-		return 0;
-	}
-	json_array_foreach(out, i, x)
-		printf("%-8s %s\n", json_string_value(json_object_get(x, "na")),
-		       json_string_value(json_object_get(x, "organisation")));
-	json_decref(out);
-	return 0;
+	return cli_print_rows(c, out, na_line);
 }

@@ -62,6 +62,18 @@ title_of(json_t *x, char *buf, size_t n)
 	return buf;
 }
 
+/* One object of `secflow OBJECT list`: id, state, last change, title. */
+static void
+list_line(json_t *x)
+{
+	char t[32], title[300];
+
+	clock_format(json_integer_value(json_object_get(x, "updated")), t);
+	printf("%lld %-8s %s %s\n",
+	       (long long)json_integer_value(json_object_get(x, "id")),
+	       json_string_value(json_object_get(x, "state")), t,
+	       title_of(x, title, sizeof(title)));
+}
 
 int
 cmd_object(struct cli *c, const char *process)
@@ -79,14 +91,10 @@ cmd_object(struct cli *c, const char *process)
 		 "secflow %s start --body JSON | list | show ID | step ID "
 		 "STEP [--body JSON]",
 		 c->verb);
-	if (cli_flag(c, "--help")) {
-		printf("usage: %s\n", usage);
+	if (cli_help(c, usage))
 		return 0;
-	}
-	if (cli_no_unknown_options(c, usage))
+	if (cli_need_command(c, usage))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, usage, "say what to do");
 	sub = c->argv[0];
 	if ((strcmp(sub, "show") == 0 || strcmp(sub, "step") == 0) &&
 	    (c->argc < 2 || cli_parse_id(c->argv[1], &id)))
@@ -108,27 +116,8 @@ cmd_object(struct cli *c, const char *process)
 	} else if (strcmp(sub, "list") == 0) {
 		r = engine_list(&c->eng, &c->who, def->object, 0, 0, &view,
 				NULL, &err);
-		if (!r && !c->json) {
-			json_t *x;
-			size_t i;
-			json_array_foreach(view, i, x)
-			{
-				char t[32], title[300];
-				clock_format(json_integer_value(json_object_get(
-						     x, "updated")),
-					     t);
-				printf("%lld %-8s %s %s\n",
-				       (long long)json_integer_value(
-					       json_object_get(x, "id")),
-				       json_string_value(
-					       json_object_get(x, "state")),
-				       t,
-				       title_of(x, title, sizeof(title)));
-			}
-			json_decref(view);
-			json_decref(body);
-			return 0;
-		}
+		json_decref(body);
+		return r ? cli_fail(c, &err) : cli_print_rows(c, view, list_line);
 	} else if (strcmp(sub, "step") == 0) {
 		if (c->argc != 3) {
 			json_decref(body);

@@ -27,24 +27,9 @@ static const char usage[] =
 	"secflow review list | show ID | step ID STEP [--body JSON]";
 
 static int
-parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (*end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
-
-static int
 need_id(struct cli *c, int64_t *id)
 {
-	if (c->argc < 2 || parse_id(c->argv[1], id))
+	if (c->argc < 2 || cli_parse_id(c->argv[1], id))
 		return cli_usage(c, usage, "give the review's id as a "
 					   "positive number");
 	return 0;
@@ -135,8 +120,7 @@ workbooks(struct cli *c, int64_t id)
 {
 	struct sf_error err = {0};
 	const char *dir = cli_opt(c, "--dir");
-	json_t *files = NULL, *f;
-	size_t i;
+	json_t *files = NULL;
 
 	if (cli_no_unknown_options(c, usage) || !dir)
 		return cli_usage(c, usage, "give --dir DIR");
@@ -147,13 +131,7 @@ workbooks(struct cli *c, int64_t id)
 	if (cli_open(c, &err) ||
 	    review_workbooks(&c->eng, &c->who, id, dir, &files, &err))
 		return cli_fail(c, &err);
-	if (c->json) {
-		cli_print_json(files);
-		return 0;
-	}
-	json_array_foreach(files, i, f) printf("%s\n", json_string_value(f));
-	json_decref(files);
-	return 0;
+	return cli_print_rows(c, files, cli_line_string);
 }
 
 static int

@@ -44,6 +44,16 @@ done(struct cli *c, enum sf_status r, struct sf_error *err, const char *what)
 	return 0;
 }
 
+/* One user of `secflow user list`: name, e-mail, roles. */
+static void
+user_line(json_t *x)
+{
+	printf("%-20s %-30s %s\n",
+	       json_string_value(json_object_get(x, "name")),
+	       json_string_value(json_object_get(x, "email")),
+	       json_string_value(json_object_get(x, "roles")));
+}
+
 int
 cmd_user(struct cli *c)
 {
@@ -57,10 +67,8 @@ cmd_user(struct cli *c)
 	enum sf_status r;
 	char msg[256];
 
-	if (cli_no_unknown_options(c, usage))
+	if (cli_need_command(c, usage))
 		return 2;
-	if (c->argc < 1)
-		return cli_usage(c, usage, "say what to do");
 	sub = c->argv[0];
 	if (strcmp(sub, "roles") == 0) {
 		json_t *l = json_array();
@@ -140,22 +148,11 @@ cmd_user(struct cli *c)
 		return done(c, r, &err, msg);
 	}
 	if (strcmp(sub, "list") == 0) {
-		json_t *l, *x;
-		size_t i;
+		json_t *l;
 		r = c->st->ops->user_list(c->st, &l, &err);
 		if (r)
 			return cli_fail(c, &err);
-		if (c->json) {
-			cli_print_json(l);
-			return 0;
-		}
-		json_array_foreach(l, i, x)
-			printf("%-20s %-30s %s\n",
-			       json_string_value(json_object_get(x, "name")),
-			       json_string_value(json_object_get(x, "email")),
-			       json_string_value(json_object_get(x, "roles")));
-		json_decref(l);
-		return 0;
+		return cli_print_rows(c, l, user_line);
 	}
 	if (strcmp(sub, "show") == 0) {
 		struct actor a;

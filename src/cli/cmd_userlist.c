@@ -157,14 +157,32 @@ usage_out:
 	return 2;
 }
 
+/* One import of `secflow userlist list`: id, resource, month, review,
+ * rows, file. */
+static void
+import_line(json_t *x)
+{
+	const char *m = json_string_value(json_object_get(x, "month"));
+	long long rv = json_integer_value(json_object_get(x, "review_id"));
+	char revs[32] = "-";
+
+	if (rv)
+		snprintf(revs, sizeof(revs), "review %lld", rv);
+	printf("%-6lld %-16s %-8s %-12s %7lld  %s\n",
+	       (long long)json_integer_value(json_object_get(x, "id")),
+	       json_string_value(json_object_get(x, "resource")), m ? m : "-",
+	       revs,
+	       (long long)json_integer_value(json_object_get(x, "nrows")),
+	       json_string_value(json_object_get(x, "filename")));
+}
+
 static int
 do_list(struct cli *c)
 {
 	const char *month = cli_opt(c, "--month");
 	const char *resource = cli_opt(c, "--resource");
 	struct sf_error err = {0};
-	json_t *out = NULL, *x;
-	size_t i;
+	json_t *out = NULL;
 	enum ul_resource res;
 
 	if (cli_no_unknown_options(c, usage))
@@ -179,28 +197,7 @@ do_list(struct cli *c)
 	if (cli_open(c, &err) ||
 	    c->st->ops->ulist_imports(c->st, resource, month, 0, &out, &err))
 		return cli_fail(c, &err);
-	if (c->json) {
-		cli_print_json(out);
-		return 0;
-	}
-	json_array_foreach(out, i, x)
-	{
-		const char *m = json_string_value(json_object_get(x, "month"));
-		long long rv = json_integer_value(json_object_get(x,
-								  "review_id"));
-		char revs[32] = "-";
-		if (rv)
-			snprintf(revs, sizeof(revs), "review %lld", rv);
-		printf("%-6lld %-16s %-8s %-12s %7lld  %s\n",
-		       (long long)json_integer_value(json_object_get(x, "id")),
-		       json_string_value(json_object_get(x, "resource")),
-		       m ? m : "-", revs,
-		       (long long)json_integer_value(
-			       json_object_get(x, "nrows")),
-		       json_string_value(json_object_get(x, "filename")));
-	}
-	json_decref(out);
-	return 0;
+	return cli_print_rows(c, out, import_line);
 }
 
 static void
